@@ -1,0 +1,247 @@
+/*
+ * Copyright 2026-present the PoolWarden authors.
+ *
+ * Licensed under the Apache License, Version 2.0 (the "License");
+ * you may not use this file except in compliance with the License.
+ * You may obtain a copy of the License at
+ *
+ *      https://www.apache.org/licenses/LICENSE-2.0
+ *
+ * Unless required by applicable law or agreed to in writing, software
+ * distributed under the License is distributed on an "AS IS" BASIS,
+ * WITHOUT WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied.
+ * See the License for the specific language governing permissions and
+ * limitations under the License.
+ */
+
+package io.github.poolwarden.startup;
+
+import java.sql.Connection;
+import java.sql.SQLException;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Supplier;
+
+import com.zaxxer.hikari.HikariDataSource;
+import io.github.poolwarden.DirectConnector;
+import io.github.poolwarden.GuardedDataSource;
+import io.github.poolwarden.support.CredentialMasker;
+import io.github.poolwarden.support.JdbcTarget;
+import io.github.poolwarden.support.SqlStates;
+import org.apache.commons.logging.Log;
+import org.apache.commons.logging.LogFactory;
+import org.jspecify.annotations.Nullable;
+
+import org.springframework.context.SmartLifecycle;
+import org.springframework.core.log.LogMessage;
+import org.springframework.util.Assert;
+import org.springframework.util.backoff.BackOffExecution;
+import org.springframework.util.backoff.ExponentialBackOff;
+
+/**
+ * Verifies every guarded pool before the application takes traffic: starts the pool,
+ * fills it to {@code minimumIdle}, and validates each connection it holds. A database
+ * that is not reachable yet is waited for, with backoff, until the timeout; an error
+ * that waiting cannot fix fails at once.
+ * <p>
+ * Runs as a {@link SmartLifecycle} in a phase before the web server starts, so no
+ * request and no readiness probe meets an unverified pool.
+ *
+ * @author PoolWarden authors
+ * @since 0.1.0
+ */
+public class StartupVerifier implements SmartLifecycle {
+
+	/**
+	 * The lifecycle phase: before the embedded web server
+	 * ({@code DEFAULT_PHASE - 1024}) and its graceful shutdown.
+	 */
+	public static final int PHASE = SmartLifecycle.DEFAULT_PHASE - 4096;
+
+	private static final Log logger = LogFactory.getLog(StartupVerifier.class);
+
+	private static final int ATTEMPTS_PER_CONNECTION = 3;
+
+	private final Supplier<? extends Iterable<GuardedDataSource>> pools;
+
+	private final Duration timeout;
+
+	private volatile boolean running;
+
+	/**
+	 * Create a verifier.
+	 * @param pools supplies the pools to verify when the context starts
+	 * @param timeout how long to wait for a database that is not reachable yet;
+	 * {@link Duration#ZERO} fails at the first error
+	 */
+	public StartupVerifier(Supplier<? extends Iterable<GuardedDataSource>> pools, Duration timeout) {
+		Assert.notNull(pools, "'pools' must not be null");
+		Assert.isTrue(timeout != null && !timeout.isNegative(), "'timeout' must be zero or positive");
+		this.pools = pools;
+		this.timeout = timeout;
+	}
+
+	@Override
+	public void start() {
+		for (GuardedDataSource pool : this.pools.get()) {
+			verify(pool);
+		}
+		this.running = true;
+	}
+
+	@Override
+	public void stop() {
+		this.running = false;
+	}
+
+	@Override
+	public boolean isRunning() {
+		return this.running;
+	}
+
+	@Override
+	public int getPhase() {
+		return PHASE;
+	}
+
+	/**
+	 * Verify one pool, waiting for its database up to the timeout.
+	 * @param dataSource the guarded pool
+	 * @throws StartupVerificationException if the pool cannot be verified
+	 */
+	public void verify(GuardedDataSource dataSource) {
+		HikariDataSource pool = dataSource.getPool();
+		long start = System.nanoTime();
+		long deadline = start + this.timeout.toNanos();
+		BackOffExecution backOff = backOff().start();
+		int attempts = 0;
+		while (true) {
+			attempts++;
+			try {
+				probe(pool);
+				int verified = warmAndValidate(pool);
+				logger.info(LogMessage.format("%s - verified %d connection%s to %s in %d ms", dataSource.getPoolName(),
+						verified, (verified == 1) ? "" : "s", dataSource.getTarget().describe(), elapsedMillis(start)));
+				return;
+			}
+			catch (SQLException | RuntimeException ex) {
+				String sqlState = SqlStates.find(ex);
+				String reason = reason(ex, pool.getPassword());
+				if (!(ex instanceof SQLException) || !SqlStates.isWorthWaitingFor(sqlState)) {
+					throw failure(dataSource, sqlState, reason, start, attempts, false, ex);
+				}
+				long remaining = deadline - System.nanoTime();
+				if (remaining <= 0) {
+					throw failure(dataSource, sqlState, reason, start, attempts, !this.timeout.isZero(), ex);
+				}
+				long delay = Math.min(TimeUnit.NANOSECONDS.toMillis(remaining) + 1, backOff.nextBackOff());
+				logger.info(LogMessage.format("%s - database at %s not ready (SQLState %s: %s); retrying in %d ms, %d ms left",
+						dataSource.getPoolName(), dataSource.getTarget().describe(), sqlState, reason, delay,
+						TimeUnit.NANOSECONDS.toMillis(remaining)));
+				try {
+					Thread.sleep(delay);
+				}
+				catch (InterruptedException interrupted) {
+					Thread.currentThread().interrupt();
+					throw failure(dataSource, sqlState, "interrupted while waiting for the database; last error: " + reason,
+							start, attempts, false, ex);
+				}
+			}
+		}
+	}
+
+	private static ExponentialBackOff backOff() {
+		ExponentialBackOff backOff = new ExponentialBackOff(100, 1.5);
+		backOff.setMaxInterval(2000);
+		backOff.setJitter(50);
+		return backOff;
+	}
+
+	/**
+	 * Open one connection outside the pool first: it fails in milliseconds with the
+	 * server's SQLState, where a failed first connection through HikariCP costs a
+	 * second of sleep.
+	 */
+	private static void probe(HikariDataSource pool) throws SQLException {
+		if (pool.isRunning()) {
+			return;
+		}
+		DirectConnector connector = DirectConnector.of(pool);
+		if (connector != null) {
+			try (Connection connection = connector.connect()) {
+				// opened and closed: the database answers
+			}
+		}
+	}
+
+	/**
+	 * Borrow up to {@code minimumIdle} connections at once, which makes the pool open
+	 * them, and validate each; a connection that fails validation is evicted and
+	 * replaced.
+	 */
+	private static int warmAndValidate(HikariDataSource pool) throws SQLException {
+		int validationSeconds = (int) Math.max(1, TimeUnit.MILLISECONDS.toSeconds(pool.getValidationTimeout() + 999));
+		List<Connection> held = new ArrayList<>();
+		try {
+			// The first borrow starts the pool, which settles minimumIdle.
+			held.add(borrowValid(pool, validationSeconds));
+			int target = Math.max(1, Math.min(pool.getMinimumIdle(), pool.getMaximumPoolSize()));
+			while (held.size() < target) {
+				held.add(borrowValid(pool, validationSeconds));
+			}
+			return held.size();
+		}
+		finally {
+			for (Connection connection : held) {
+				closeQuietly(connection);
+			}
+		}
+	}
+
+	private static Connection borrowValid(HikariDataSource pool, int validationSeconds) throws SQLException {
+		for (int attempt = 1;; attempt++) {
+			Connection connection = pool.getConnection();
+			if (connection.isValid(validationSeconds)) {
+				return connection;
+			}
+			pool.evictConnection(connection);
+			if (attempt == ATTEMPTS_PER_CONNECTION) {
+				throw new SQLException("a new connection failed validation " + attempt + " times in a row", "08006");
+			}
+		}
+	}
+
+	private static void closeQuietly(Connection connection) {
+		try {
+			connection.close();
+		}
+		catch (SQLException ex) {
+			logger.debug("Failed to return a connection after verification", ex);
+		}
+	}
+
+	private static String reason(Throwable ex, @Nullable String password) {
+		Throwable root = ex;
+		while (root.getCause() != null && root.getCause() != root && root.getMessage() == null) {
+			root = root.getCause();
+		}
+		String message = (root.getMessage() != null) ? root.getMessage() : root.getClass().getName();
+		return CredentialMasker.mask(message, password);
+	}
+
+	private static long elapsedMillis(long startNanos) {
+		return TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - startNanos);
+	}
+
+	private static StartupVerificationException failure(GuardedDataSource dataSource, @Nullable String sqlState,
+			String reason, long start, int attempts, boolean timedOut, Throwable ex) {
+		JdbcTarget target = dataSource.getTarget();
+		SQLException masked = new SQLException(ex.getClass().getName() + ": " + reason, sqlState);
+		masked.setStackTrace(ex.getStackTrace());
+		return new StartupVerificationException(dataSource.getPoolName(), target, sqlState, reason,
+				Duration.ofMillis(elapsedMillis(start)), attempts, timedOut, masked);
+	}
+
+}

@@ -1,0 +1,195 @@
+/*
+ * Copyright 2026-present the PoolWarden authors.
+ *
+ * Licensed under the Apache License, Version 2.0 (the "License");
+ * you may not use this file except in compliance with the License.
+ * You may obtain a copy of the License at
+ *
+ *      https://www.apache.org/licenses/LICENSE-2.0
+ *
+ * Unless required by applicable law or agreed to in writing, software
+ * distributed under the License is distributed on an "AS IS" BASIS,
+ * WITHOUT WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied.
+ * See the License for the specific language governing permissions and
+ * limitations under the License.
+ */
+
+package io.github.poolwarden.autoconfigure;
+
+import javax.sql.DataSource;
+
+import com.zaxxer.hikari.HikariConfigMXBean;
+import com.zaxxer.hikari.HikariDataSource;
+import io.github.poolwarden.GuardedDataSource;
+import io.github.poolwarden.GuardedPools;
+import io.github.poolwarden.startup.StartupVerifier;
+import io.github.poolwarden.testsupport.TestPostgres;
+import io.github.poolwarden.testsupport.TestPostgres.TestDatabase;
+import io.micrometer.core.instrument.MeterRegistry;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+import org.springframework.boot.autoconfigure.AutoConfigurations;
+import org.springframework.boot.health.autoconfigure.contributor.HealthContributorAutoConfiguration;
+import org.springframework.boot.health.contributor.HealthContributor;
+import org.springframework.boot.jdbc.DataSourceUnwrapper;
+import org.springframework.boot.jdbc.autoconfigure.DataSourceAutoConfiguration;
+import org.springframework.boot.jdbc.autoconfigure.health.DataSourceHealthContributorAutoConfiguration;
+import org.springframework.boot.jdbc.autoconfigure.metrics.DataSourcePoolMetricsAutoConfiguration;
+import org.springframework.boot.micrometer.metrics.autoconfigure.CompositeMeterRegistryAutoConfiguration;
+import org.springframework.boot.micrometer.metrics.autoconfigure.MetricsAutoConfiguration;
+import org.springframework.boot.micrometer.metrics.autoconfigure.export.simple.SimpleMetricsExportAutoConfiguration;
+import org.springframework.boot.test.context.FilteredClassLoader;
+import org.springframework.boot.test.context.runner.ApplicationContextRunner;
+import org.springframework.context.annotation.Bean;
+import org.springframework.context.annotation.Configuration;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/**
+ * Tests for {@link PoolWardenAutoConfiguration}.
+ */
+class PoolWardenAutoConfigurationTests {
+
+	private static TestDatabase database;
+
+	private ApplicationContextRunner contextRunner;
+
+	@BeforeAll
+	static void createDatabase() {
+		database = TestPostgres.createDatabase("autoconfig");
+	}
+
+	@AfterAll
+	static void dropDatabase() {
+		database.close();
+	}
+
+	@org.junit.jupiter.api.BeforeEach
+	void prepareRunner() {
+		this.contextRunner = new ApplicationContextRunner()
+			.withPropertyValues("spring.datasource.url=" + database.jdbcUrl(),
+					"spring.datasource.hikari.pool-name=wiring", "spring.datasource.hikari.maximum-pool-size=3")
+			.withConfiguration(
+					AutoConfigurations.of(DataSourceAutoConfiguration.class, PoolWardenAutoConfiguration.class));
+	}
+
+	@Test
+	void decoratesAutoConfiguredHikariDataSource() {
+		this.contextRunner.run((context) -> {
+			DataSource dataSource = context.getBean(DataSource.class);
+			assertThat(dataSource).isInstanceOf(GuardedDataSource.class);
+			assertThat(dataSource.unwrap(HikariDataSource.class)).isNotNull();
+			assertThat(dataSource.isWrapperFor(HikariConfigMXBean.class)).isTrue();
+			assertThat(DataSourceUnwrapper.unwrap(dataSource, HikariConfigMXBean.class, HikariDataSource.class))
+				.isNotNull();
+			assertThat(context.getBean(GuardedPools.class).asMap()).containsOnlyKeys("dataSource");
+		});
+	}
+
+	@Test
+	void hikariPropertiesReachThePool() {
+		this.contextRunner.withPropertyValues("spring.datasource.hikari.minimum-idle=1").run((context) -> {
+			HikariDataSource pool = context.getBean(DataSource.class).unwrap(HikariDataSource.class);
+			assertThat(pool.getPoolName()).isEqualTo("wiring");
+			assertThat(pool.getMaximumPoolSize()).isEqualTo(3);
+			assertThat(pool.getMinimumIdle()).isEqualTo(1);
+		});
+	}
+
+	@Test
+	void verifiesThePoolWhenTheContextStarts() {
+		this.contextRunner.run((context) -> {
+			assertThat(context).hasSingleBean(StartupVerifier.class);
+			HikariDataSource pool = context.getBean(DataSource.class).unwrap(HikariDataSource.class);
+			assertThat(pool.isRunning()).isTrue();
+			assertThat(pool.getHikariPoolMXBean().getTotalConnections()).isEqualTo(3);
+		});
+	}
+
+	@Test
+	void doesNotOpenConnectionsWhenVerificationIsDisabled() {
+		this.contextRunner.withPropertyValues("poolwarden.startup.verify=false").run((context) -> {
+			assertThat(context).doesNotHaveBean(StartupVerifier.class);
+			HikariDataSource pool = context.getBean(DataSource.class).unwrap(HikariDataSource.class);
+			assertThat(pool.isRunning()).isFalse();
+		});
+	}
+
+	@Test
+	void leavesThePlainPoolWhenDisabled() {
+		this.contextRunner.withPropertyValues("poolwarden.enabled=false").run((context) -> {
+			assertThat(context.getBean(DataSource.class)).isExactlyInstanceOf(HikariDataSource.class);
+			assertThat(context).doesNotHaveBean(GuardedPools.class);
+		});
+	}
+
+	@Test
+	void leavesExcludedBeansAlone() {
+		this.contextRunner.withPropertyValues("poolwarden.excluded-beans=dataSource")
+			.run((context) -> assertThat(context.getBean(DataSource.class))
+				.isExactlyInstanceOf(HikariDataSource.class));
+	}
+
+	@Test
+	void backsOffWhenHikariIsNotOnClasspath() {
+		this.contextRunner.withPropertyValues("spring.datasource.type=org.springframework.jdbc.datasource.SimpleDriverDataSource")
+			.withClassLoader(new FilteredClassLoader(HikariDataSource.class))
+			.run((context) -> {
+				assertThat(context).hasNotFailed();
+				assertThat(context).doesNotHaveBean(GuardedDataSourceBeanPostProcessor.class);
+				assertThat(context.getBean(DataSource.class)).isNotInstanceOf(GuardedDataSource.class);
+			});
+	}
+
+	@Test
+	void userDefinedBeansWin() {
+		this.contextRunner.withUserConfiguration(UserBeans.class).run((context) -> {
+			assertThat(context.getBean(StartupVerifier.class)).isSameAs(context.getBean("userVerifier"));
+			assertThat(context.getBean(GuardedPools.class)).isSameAs(context.getBean("userPools"));
+			assertThat(context.getBean("userPools", GuardedPools.class).asMap()).containsOnlyKeys("dataSource");
+		});
+	}
+
+	@Test
+	void keepsBootsHikariMetricsAndDatabaseHealth() {
+		this.contextRunner
+			.withConfiguration(AutoConfigurations.of(MetricsAutoConfiguration.class,
+					SimpleMetricsExportAutoConfiguration.class, CompositeMeterRegistryAutoConfiguration.class,
+					DataSourcePoolMetricsAutoConfiguration.class, HealthContributorAutoConfiguration.class,
+					DataSourceHealthContributorAutoConfiguration.class))
+			.run((context) -> {
+				MeterRegistry registry = context.getBean(MeterRegistry.class);
+				assertThat(registry.find("hikaricp.connections").tag("pool", "wiring").gauge()).isNotNull();
+				assertThat(registry.find("jdbc.connections.max").gauge()).isNotNull();
+				assertThat(context).hasBean("dbHealthContributor");
+				assertThat(context.getBean("dbHealthContributor", HealthContributor.class)).isNotNull();
+			});
+	}
+
+	@Test
+	void failsWithTheKeyAndRangeOnANegativeStartupTimeout() {
+		this.contextRunner.withPropertyValues("poolwarden.startup.timeout=-1s").run((context) -> {
+			assertThat(context).hasFailed();
+			assertThat(context.getStartupFailure()).rootCause()
+				.hasMessageContaining("poolwarden.startup.timeout must be zero or positive (was PT-1S)");
+		});
+	}
+
+	@Configuration(proxyBeanMethods = false)
+	static class UserBeans {
+
+		@Bean
+		GuardedPools userPools() {
+			return new GuardedPools();
+		}
+
+		@Bean
+		StartupVerifier userVerifier(GuardedPools pools) {
+			return new StartupVerifier(() -> pools.asMap().values(), java.time.Duration.ZERO);
+		}
+
+	}
+
+}

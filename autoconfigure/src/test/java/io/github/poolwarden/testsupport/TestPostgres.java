@@ -1,0 +1,243 @@
+/*
+ * Copyright 2026-present the PoolWarden authors.
+ *
+ * Licensed under the Apache License, Version 2.0 (the "License");
+ * you may not use this file except in compliance with the License.
+ * You may obtain a copy of the License at
+ *
+ *      https://www.apache.org/licenses/LICENSE-2.0
+ *
+ * Unless required by applicable law or agreed to in writing, software
+ * distributed under the License is distributed on an "AS IS" BASIS,
+ * WITHOUT WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied.
+ * See the License for the specific language governing permissions and
+ * limitations under the License.
+ */
+
+package io.github.poolwarden.testsupport;
+
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.UUID;
+
+import org.testcontainers.DockerClientFactory;
+import org.testcontainers.postgresql.PostgreSQLContainer;
+
+/**
+ * The PostgreSQL server the tests run against, and the throwaway databases and roles
+ * each test class makes on it.
+ * <p>
+ * The server is named by the {@value #ENV} environment variable: a JDBC URL of a role
+ * that may create databases and roles. Where it is unset and a Docker engine answers,
+ * Testcontainers starts one. Where neither, every database test fails with a message
+ * saying how to provide one: these tests are never skipped.
+ */
+public final class TestPostgres {
+
+	public static final String ENV = "POOLWARDEN_TEST_JDBC_URL";
+
+	private static volatile String adminUrl;
+
+	private TestPostgres() {
+	}
+
+	/**
+	 * Return the JDBC URL of the administrative connection, starting a container first
+	 * where needed.
+	 */
+	public static synchronized String adminUrl() {
+		if (adminUrl == null) {
+			adminUrl = resolveAdminUrl();
+		}
+		return adminUrl;
+	}
+
+	private static String resolveAdminUrl() {
+		String url = System.getenv(ENV);
+		if (url != null && !url.isBlank()) {
+			return url;
+		}
+		if (dockerAvailable()) {
+			PostgreSQLContainer container = new PostgreSQLContainer("postgres:15-alpine");
+			container.start();
+			return container.getJdbcUrl() + "&user=" + container.getUsername() + "&password="
+					+ container.getPassword();
+		}
+		throw new IllegalStateException("PoolWarden's database tests need PostgreSQL. Set " + ENV
+				+ " to the JDBC URL of a role that may create databases and roles, for example "
+				+ "jdbc:postgresql://127.0.0.1:5432/postgres?user=postgres, or make a Docker engine available "
+				+ "so that Testcontainers can start one.");
+	}
+
+	private static boolean dockerAvailable() {
+		try {
+			return DockerClientFactory.instance().isDockerAvailable();
+		}
+		catch (Throwable ex) {
+			return false;
+		}
+	}
+
+	/**
+	 * Return the user name of the administrative connection.
+	 */
+	public static String adminUser() {
+		String url = adminUrl();
+		for (String parameter : url.substring(url.indexOf('?') + 1).split("&")) {
+			if (parameter.startsWith("user=")) {
+				return parameter.substring(5);
+			}
+		}
+		return System.getProperty("user.name");
+	}
+
+	/**
+	 * Create a new database for one test class; close it to drop it, and every role made
+	 * through it.
+	 */
+	public static TestDatabase createDatabase(String label) {
+		String name = uniqueName("pw_" + label);
+		try (Connection connection = DriverManager.getConnection(adminUrl());
+				Statement statement = connection.createStatement()) {
+			statement.execute("CREATE DATABASE " + name);
+		}
+		catch (SQLException ex) {
+			throw new IllegalStateException("Could not create test database " + name + " through " + ENV, ex);
+		}
+		return new TestDatabase(name);
+	}
+
+	static String uniqueName(String label) {
+		String clean = label.toLowerCase(Locale.ROOT).replaceAll("[^a-z0-9_]", "_");
+		if (clean.length() > 40) {
+			clean = clean.substring(0, 40);
+		}
+		return clean + "_" + UUID.randomUUID().toString().replace("-", "").substring(0, 10);
+	}
+
+	/**
+	 * Replace the database of a JDBC URL, keeping host, port and parameters.
+	 */
+	static String withDatabase(String url, String database) {
+		int authority = url.indexOf("//") + 2;
+		int pathStart = url.indexOf('/', authority);
+		int params = url.indexOf('?', authority);
+		String base = url.substring(0, (pathStart >= 0) ? pathStart : ((params >= 0) ? params : url.length()));
+		String query = (params >= 0) ? url.substring(params) : "";
+		return base + "/" + database + query;
+	}
+
+	/**
+	 * A throwaway database on the test server.
+	 */
+	public static final class TestDatabase implements AutoCloseable {
+
+		private final String name;
+
+		private final List<String> roles = new ArrayList<>();
+
+		TestDatabase(String name) {
+			this.name = name;
+		}
+
+		public String name() {
+			return this.name;
+		}
+
+		/**
+		 * The JDBC URL of this database, connecting as the administrative role.
+		 */
+		public String jdbcUrl() {
+			return withDatabase(adminUrl(), this.name);
+		}
+
+		/**
+		 * The JDBC URL of this database without any user or password parameter.
+		 */
+		public String jdbcUrlWithoutCredentials() {
+			String url = jdbcUrl();
+			int params = url.indexOf('?');
+			if (params < 0) {
+				return url;
+			}
+			StringBuilder kept = new StringBuilder();
+			for (String parameter : url.substring(params + 1).split("&")) {
+				String key = parameter.split("=", 2)[0].toLowerCase(Locale.ROOT);
+				if (!key.equals("user") && !key.equals("password")) {
+					kept.append(kept.isEmpty() ? "?" : "&").append(parameter);
+				}
+			}
+			return url.substring(0, params) + kept;
+		}
+
+		/**
+		 * Create a role that is dropped with this database.
+		 */
+		public String createRole(String label, String options) {
+			String role = uniqueName("pw_" + label);
+			execute("CREATE ROLE " + role + " " + options);
+			this.roles.add(role);
+			execute("GRANT ALL ON DATABASE " + this.name + " TO " + role);
+			return role;
+		}
+
+		/**
+		 * Run statements on this database as the administrative role.
+		 */
+		public void execute(String... sql) {
+			try (Connection connection = DriverManager.getConnection(jdbcUrl());
+					Statement statement = connection.createStatement()) {
+				for (String each : sql) {
+					statement.execute(each);
+				}
+			}
+			catch (SQLException ex) {
+				throw new IllegalStateException("Failed on " + this.name + ": " + String.join("; ", sql), ex);
+			}
+		}
+
+		/**
+		 * Run a query returning one long on this database as the administrative role.
+		 */
+		public long queryForLong(String sql) {
+			try (Connection connection = DriverManager.getConnection(jdbcUrl());
+					Statement statement = connection.createStatement();
+					var resultSet = statement.executeQuery(sql)) {
+				resultSet.next();
+				return resultSet.getLong(1);
+			}
+			catch (SQLException ex) {
+				throw new IllegalStateException("Failed on " + this.name + ": " + sql, ex);
+			}
+		}
+
+		/**
+		 * Terminate every backend connected to this database, but the caller's.
+		 */
+		public long terminateBackends() {
+			return queryForLong("SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity WHERE datname = '"
+					+ this.name + "' AND pid <> pg_backend_pid()");
+		}
+
+		@Override
+		public void close() {
+			try (Connection connection = DriverManager.getConnection(adminUrl());
+					Statement statement = connection.createStatement()) {
+				statement.execute("DROP DATABASE IF EXISTS " + this.name + " WITH (FORCE)");
+				for (String role : this.roles) {
+					statement.execute("DROP ROLE IF EXISTS " + role);
+				}
+			}
+			catch (SQLException ex) {
+				throw new IllegalStateException("Could not drop test database " + this.name, ex);
+			}
+		}
+
+	}
+
+}
