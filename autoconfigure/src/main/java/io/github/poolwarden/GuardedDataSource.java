@@ -18,10 +18,13 @@ package io.github.poolwarden;
 
 import java.sql.Connection;
 import java.sql.SQLException;
+import java.sql.SQLTransientConnectionException;
 
 import com.zaxxer.hikari.HikariDataSource;
 
+import io.github.poolwarden.retry.AcquisitionRetry;
 import io.github.poolwarden.support.JdbcTarget;
+import org.jspecify.annotations.Nullable;
 
 import org.springframework.jdbc.datasource.DelegatingDataSource;
 import org.springframework.util.Assert;
@@ -40,19 +43,53 @@ public class GuardedDataSource extends DelegatingDataSource {
 
 	private final HikariDataSource pool;
 
+	private final PoolProbe probe;
+
+	private final @Nullable AcquisitionRetry retry;
+
 	/**
-	 * Create a guard around the given pool.
+	 * Create a guard around the given pool that adds nothing to acquisitions.
 	 * @param pool the Hikari pool to guard
 	 */
 	public GuardedDataSource(HikariDataSource pool) {
-		super(pool);
-		Assert.notNull(pool, "'pool' must not be null");
-		this.pool = pool;
+		this(pool, new HikariPoolProbe(pool), null);
 	}
 
+	/**
+	 * Create a guard around the given pool.
+	 * @param pool the Hikari pool to guard
+	 * @param probe reads the pool's state
+	 * @param retry retries acquisitions that found the pool exhausted, or {@code null}
+	 * to let them fail as HikariCP fails them
+	 */
+	public GuardedDataSource(HikariDataSource pool, PoolProbe probe, @Nullable AcquisitionRetry retry) {
+		super(pool);
+		Assert.notNull(pool, "'pool' must not be null");
+		Assert.notNull(probe, "'probe' must not be null");
+		this.pool = pool;
+		this.probe = probe;
+		this.retry = retry;
+	}
+
+	/**
+	 * Borrow a connection from the pool. When the pool is exhausted and a retry is
+	 * configured, the acquisition (never a statement) is retried with backoff.
+	 * @return a connection
+	 * @throws SQLException as HikariCP throws it, or a
+	 * {@link io.github.poolwarden.retry.PoolExhaustedException} when every allowed
+	 * attempt found the pool exhausted
+	 */
 	@Override
 	public Connection getConnection() throws SQLException {
-		return this.pool.getConnection();
+		try {
+			return this.pool.getConnection();
+		}
+		catch (SQLTransientConnectionException ex) {
+			if (this.retry == null) {
+				throw ex;
+			}
+			return this.retry.acquire(ex);
+		}
 	}
 
 	/**
@@ -61,6 +98,22 @@ public class GuardedDataSource extends DelegatingDataSource {
 	 */
 	public HikariDataSource getPool() {
 		return this.pool;
+	}
+
+	/**
+	 * Return the probe that reads the pool's state.
+	 * @return the probe
+	 */
+	public PoolProbe getProbe() {
+		return this.probe;
+	}
+
+	/**
+	 * Return the retry of exhausted acquisitions.
+	 * @return the retry, or {@code null} when exhausted acquisitions are not retried
+	 */
+	public @Nullable AcquisitionRetry getRetry() {
+		return this.retry;
 	}
 
 	/**

@@ -16,11 +16,22 @@
 
 package io.github.poolwarden.autoconfigure;
 
+import java.time.Duration;
+
 import javax.sql.DataSource;
 
 import com.zaxxer.hikari.HikariDataSource;
 import io.github.poolwarden.GuardedDataSource;
 import io.github.poolwarden.GuardedPools;
+import io.github.poolwarden.HikariPoolProbe;
+import io.github.poolwarden.retry.AcquisitionRetry;
+import io.github.poolwarden.retry.RetrySettings;
+import org.apache.commons.logging.Log;
+import org.apache.commons.logging.LogFactory;
+import org.jspecify.annotations.Nullable;
+
+import org.springframework.boot.context.properties.source.InvalidConfigurationPropertyValueException;
+import org.springframework.core.log.LogMessage;
 
 /**
  * Builds the {@link GuardedDataSource} for a Hikari pool from {@link PoolWardenProperties}
@@ -29,6 +40,13 @@ import io.github.poolwarden.GuardedPools;
  * @author PoolWarden authors
  */
 class GuardedDataSourceFactory {
+
+	/**
+	 * The retry timeout when none is set: stock HikariCP's default connectionTimeout.
+	 */
+	static final Duration DEFAULT_RETRY_TIMEOUT = Duration.ofSeconds(30);
+
+	private static final Log logger = LogFactory.getLog(GuardedDataSourceFactory.class);
 
 	private final PoolWardenProperties properties;
 
@@ -48,9 +66,43 @@ class GuardedDataSourceFactory {
 			// line carries the same pool tag from the first moment.
 			pool.validate();
 		}
-		GuardedDataSource guarded = new GuardedDataSource(pool);
+		HikariPoolProbe probe = new HikariPoolProbe(pool);
+		GuardedDataSource guarded = new GuardedDataSource(pool, probe, retry(pool, probe));
 		this.pools.register(beanName, guarded);
 		return guarded;
+	}
+
+	private @Nullable AcquisitionRetry retry(HikariDataSource pool, HikariPoolProbe probe) {
+		PoolWardenProperties.Retry retry = this.properties.getRetry();
+		if (!retry.isEnabled()) {
+			return null;
+		}
+		long connectionTimeout = pool.getConnectionTimeout();
+		if (connectionTimeout >= Integer.MAX_VALUE) {
+			throw new InvalidConfigurationPropertyValueException("poolwarden.retry.enabled", true,
+					"Pool '" + pool.getPoolName() + "' waits forever for a connection "
+							+ "(spring.datasource.hikari.connection-timeout=0), so retries cannot be bounded. Set a "
+							+ "finite connection-timeout, or poolwarden.retry.enabled=false.");
+		}
+		Duration timeout = retry.getTimeout();
+		if (timeout == null) {
+			timeout = Duration.ofMillis(Math.max(DEFAULT_RETRY_TIMEOUT.toMillis(), connectionTimeout));
+		}
+		else if (timeout.toMillis() < connectionTimeout) {
+			throw new InvalidConfigurationPropertyValueException("poolwarden.retry.timeout", timeout,
+					"Must be at least the connectionTimeout of pool '" + pool.getPoolName() + "' ("
+							+ connectionTimeout + " ms, spring.datasource.hikari.connection-timeout): one "
+							+ "getConnection() always may wait that long.");
+		}
+		RetrySettings settings = new RetrySettings(retry.getMaxRetries(), retry.getDelay(), retry.getMultiplier(),
+				retry.getMaxDelay(), retry.getJitter(), timeout);
+		if (retry.getMaxRetries() > 0 && 2 * connectionTimeout + retry.getDelay().toMillis() > timeout.toMillis()) {
+			logger.info(LogMessage.format("%s - exhausted acquisitions will not be retried: a retry after the first "
+					+ "%d ms wait (connectionTimeout) would not fit in poolwarden.retry.timeout (%d ms). Lower "
+					+ "spring.datasource.hikari.connection-timeout (for example to 5s) to let PoolWarden retry.",
+					pool.getPoolName(), connectionTimeout, timeout.toMillis()));
+		}
+		return new AcquisitionRetry(pool::getConnection, probe, settings, connectionTimeout);
 	}
 
 }

@@ -20,6 +20,8 @@ import java.time.Duration;
 import java.util.LinkedHashSet;
 import java.util.Set;
 
+import org.jspecify.annotations.Nullable;
+
 import org.springframework.boot.context.properties.ConfigurationProperties;
 import org.springframework.validation.Errors;
 import org.springframework.validation.Validator;
@@ -49,6 +51,8 @@ public class PoolWardenProperties implements Validator {
 
 	private final Startup startup = new Startup();
 
+	private final Retry retry = new Retry();
+
 	public boolean isEnabled() {
 		return this.enabled;
 	}
@@ -69,6 +73,10 @@ public class PoolWardenProperties implements Validator {
 		return this.startup;
 	}
 
+	public Retry getRetry() {
+		return this.retry;
+	}
+
 	@Override
 	public boolean supports(Class<?> type) {
 		return PoolWardenProperties.class.isAssignableFrom(type);
@@ -79,6 +87,126 @@ public class PoolWardenProperties implements Validator {
 		PoolWardenProperties properties = (PoolWardenProperties) target;
 		PropertyChecks checks = new PropertyChecks("poolwarden", errors);
 		checks.notNegative("startup.timeout", properties.getStartup().getTimeout());
+		Retry retry = properties.getRetry();
+		checks.atLeast("retry.max-retries", 0, retry.getMaxRetries());
+		checks.notNegative("retry.delay", retry.getDelay());
+		checks.atLeast("retry.multiplier", 1.0, retry.getMultiplier());
+		if (retry.getMaxDelay() == null || (retry.getDelay() != null && retry.getMaxDelay().compareTo(retry.getDelay()) < 0)) {
+			checks.reject("retry.max-delay", "must be at least poolwarden.retry.delay (" + retry.getDelay() + ")",
+					retry.getMaxDelay());
+		}
+		if (retry.getJitter() == null || retry.getJitter().isNegative()
+				|| (retry.getDelay() != null && retry.getJitter().compareTo(retry.getDelay()) > 0)) {
+			checks.reject("retry.jitter", "must be between 0 and poolwarden.retry.delay (" + retry.getDelay() + ")",
+					retry.getJitter());
+		}
+		if (retry.getTimeout() != null) {
+			checks.positive("retry.timeout", retry.getTimeout());
+		}
+	}
+
+	/**
+	 * Retry of acquisitions that failed because the pool was exhausted. Nothing else is
+	 * ever retried: not a database that is down, not a statement, not a transaction.
+	 */
+	public static class Retry {
+
+		/**
+		 * Whether to retry acquisitions that failed because every connection was in use.
+		 */
+		private boolean enabled = true;
+
+		/**
+		 * Retries after the first attempt. Each attempt waits up to the pool's
+		 * connectionTimeout, and a retry is only started while a whole attempt still fits
+		 * in the timeout.
+		 */
+		private long maxRetries = 3;
+
+		/**
+		 * Backoff before the first retry.
+		 */
+		private Duration delay = Duration.ofMillis(100);
+
+		/**
+		 * Factor by which each backoff grows.
+		 */
+		private double multiplier = 2.0;
+
+		/**
+		 * Longest backoff.
+		 */
+		private Duration maxDelay = Duration.ofSeconds(1);
+
+		/**
+		 * Random spread applied to each backoff (scaled with the multiplier, as Spring's
+		 * ExponentialBackOff does), so waiting threads do not retry in lockstep.
+		 */
+		private Duration jitter = Duration.ofMillis(50);
+
+		/**
+		 * Total time one getConnection() may take, HikariCP's own waits included. When
+		 * unset, 30s or the pool's connectionTimeout, whichever is longer: never longer
+		 * than stock HikariCP's default wait.
+		 */
+		private @Nullable Duration timeout;
+
+		public boolean isEnabled() {
+			return this.enabled;
+		}
+
+		public void setEnabled(boolean enabled) {
+			this.enabled = enabled;
+		}
+
+		public long getMaxRetries() {
+			return this.maxRetries;
+		}
+
+		public void setMaxRetries(long maxRetries) {
+			this.maxRetries = maxRetries;
+		}
+
+		public Duration getDelay() {
+			return this.delay;
+		}
+
+		public void setDelay(Duration delay) {
+			this.delay = delay;
+		}
+
+		public double getMultiplier() {
+			return this.multiplier;
+		}
+
+		public void setMultiplier(double multiplier) {
+			this.multiplier = multiplier;
+		}
+
+		public Duration getMaxDelay() {
+			return this.maxDelay;
+		}
+
+		public void setMaxDelay(Duration maxDelay) {
+			this.maxDelay = maxDelay;
+		}
+
+		public Duration getJitter() {
+			return this.jitter;
+		}
+
+		public void setJitter(Duration jitter) {
+			this.jitter = jitter;
+		}
+
+		public @Nullable Duration getTimeout() {
+			return this.timeout;
+		}
+
+		public void setTimeout(@Nullable Duration timeout) {
+			this.timeout = timeout;
+		}
+
 	}
 
 	/**

@@ -16,12 +16,15 @@
 
 package io.github.poolwarden.autoconfigure;
 
+import java.time.Duration;
+
 import javax.sql.DataSource;
 
 import com.zaxxer.hikari.HikariConfigMXBean;
 import com.zaxxer.hikari.HikariDataSource;
 import io.github.poolwarden.GuardedDataSource;
 import io.github.poolwarden.GuardedPools;
+import io.github.poolwarden.retry.RetrySettings;
 import io.github.poolwarden.startup.StartupVerifier;
 import io.github.poolwarden.testsupport.TestPostgres;
 import io.github.poolwarden.testsupport.TestPostgres.TestDatabase;
@@ -29,8 +32,11 @@ import io.micrometer.core.instrument.MeterRegistry;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
 
 import org.springframework.boot.autoconfigure.AutoConfigurations;
+import org.springframework.boot.context.properties.source.InvalidConfigurationPropertyValueException;
 import org.springframework.boot.health.autoconfigure.contributor.HealthContributorAutoConfiguration;
 import org.springframework.boot.health.contributor.HealthContributor;
 import org.springframework.boot.jdbc.DataSourceUnwrapper;
@@ -175,6 +181,64 @@ class PoolWardenAutoConfigurationTests {
 			assertThat(context.getStartupFailure()).rootCause()
 				.hasMessageContaining("poolwarden.startup.timeout must be zero or positive (was PT-1S)");
 		});
+	}
+
+	@ParameterizedTest(name = "{0}")
+	@CsvSource(delimiter = '|', textBlock = """
+			poolwarden.retry.max-retries=-1  | poolwarden.retry.max-retries must be at least 0 (was -1)
+			poolwarden.retry.delay=-5ms      | poolwarden.retry.delay must be zero or positive (was PT-0.005S)
+			poolwarden.retry.multiplier=0.5  | poolwarden.retry.multiplier must be at least 1.0 (was 0.5)
+			poolwarden.retry.max-delay=10ms  | poolwarden.retry.max-delay must be at least poolwarden.retry.delay (PT0.1S) (was PT0.01S)
+			poolwarden.retry.jitter=1s       | poolwarden.retry.jitter must be between 0 and poolwarden.retry.delay (PT0.1S) (was PT1S)
+			poolwarden.retry.timeout=0s      | poolwarden.retry.timeout must be positive (was PT0S)
+			""")
+	void failsWithTheKeyAndRangeOnInvalidRetrySettings(String property, String message) {
+		this.contextRunner.withPropertyValues(property).run((context) -> {
+			assertThat(context).hasFailed();
+			assertThat(context.getStartupFailure()).rootCause().hasMessageContaining(message);
+		});
+	}
+
+	@Test
+	void failsWhenTheRetryTimeoutIsShorterThanOneHikariWait() {
+		this.contextRunner
+			.withPropertyValues("spring.datasource.hikari.connection-timeout=5000", "poolwarden.retry.timeout=2s")
+			.run((context) -> {
+				assertThat(context).hasFailed();
+				assertThat(context.getStartupFailure()).rootCause()
+					.isInstanceOf(InvalidConfigurationPropertyValueException.class)
+					.hasMessageContaining("poolwarden.retry.timeout")
+					.hasMessageContaining("Must be at least the connectionTimeout of pool 'wiring' (5000 ms");
+			});
+	}
+
+	@Test
+	void failsWhenRetryingOnTopOfAnInfiniteHikariWait() {
+		this.contextRunner.withPropertyValues("spring.datasource.hikari.connection-timeout=0").run((context) -> {
+			assertThat(context).hasFailed();
+			assertThat(context.getStartupFailure()).rootCause()
+				.hasMessageContaining("poolwarden.retry.enabled")
+				.hasMessageContaining("connection-timeout=0");
+		});
+	}
+
+	@Test
+	void bindsRetrySettingsAndDerivesTheDefaultTimeout() {
+		this.contextRunner
+			.withPropertyValues("spring.datasource.hikari.connection-timeout=2000", "poolwarden.retry.max-retries=5",
+					"poolwarden.retry.delay=20ms", "poolwarden.retry.multiplier=1.5", "poolwarden.retry.max-delay=2s",
+					"poolwarden.retry.jitter=10ms")
+			.run((context) -> {
+				RetrySettings settings = context.getBean(GuardedDataSource.class).getRetry().getSettings();
+				assertThat(settings).isEqualTo(new RetrySettings(5, Duration.ofMillis(20), 1.5, Duration.ofSeconds(2),
+						Duration.ofMillis(10), Duration.ofSeconds(30)));
+			});
+	}
+
+	@Test
+	void doesNotRetryWhenRetryIsDisabled() {
+		this.contextRunner.withPropertyValues("poolwarden.retry.enabled=false")
+			.run((context) -> assertThat(context.getBean(GuardedDataSource.class).getRetry()).isNull());
 	}
 
 	@Configuration(proxyBeanMethods = false)

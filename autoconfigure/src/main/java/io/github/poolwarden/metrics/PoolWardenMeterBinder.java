@@ -1,0 +1,79 @@
+/*
+ * Copyright 2026-present the PoolWarden authors.
+ *
+ * Licensed under the Apache License, Version 2.0 (the "License");
+ * you may not use this file except in compliance with the License.
+ * You may obtain a copy of the License at
+ *
+ *      https://www.apache.org/licenses/LICENSE-2.0
+ *
+ * Unless required by applicable law or agreed to in writing, software
+ * distributed under the License is distributed on an "AS IS" BASIS,
+ * WITHOUT WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied.
+ * See the License for the specific language governing permissions and
+ * limitations under the License.
+ */
+
+package io.github.poolwarden.metrics;
+
+import java.util.function.Supplier;
+
+import io.github.poolwarden.GuardedDataSource;
+import io.github.poolwarden.retry.AcquisitionRetry;
+import io.github.poolwarden.retry.AcquisitionRetryStats;
+import io.micrometer.core.instrument.FunctionCounter;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.binder.MeterBinder;
+
+import org.springframework.util.Assert;
+
+/**
+ * Binds PoolWarden's meters for every guarded pool. Every meter carries the tag
+ * {@code pool} with HikariCP's pool name, so dashboards can join them with
+ * {@code hikaricp.*}; nothing HikariCP already publishes is published again.
+ * <ul>
+ * <li>{@code poolwarden.acquisitions.retried} (function counter, tag
+ * {@code result=recovered|exhausted}): acquisitions that found the pool exhausted and
+ * then got a connection on a retry, or did not.</li>
+ * </ul>
+ *
+ * @author PoolWarden authors
+ * @since 0.1.0
+ */
+public class PoolWardenMeterBinder implements MeterBinder {
+
+	private final Supplier<? extends Iterable<GuardedDataSource>> pools;
+
+	/**
+	 * Create a binder.
+	 * @param pools supplies the guarded pools when the binder is bound
+	 */
+	public PoolWardenMeterBinder(Supplier<? extends Iterable<GuardedDataSource>> pools) {
+		Assert.notNull(pools, "'pools' must not be null");
+		this.pools = pools;
+	}
+
+	@Override
+	public void bindTo(MeterRegistry registry) {
+		for (GuardedDataSource pool : this.pools.get()) {
+			bindTo(registry, pool);
+		}
+	}
+
+	private void bindTo(MeterRegistry registry, GuardedDataSource pool) {
+		String name = pool.getPoolName();
+		AcquisitionRetry retry = pool.getRetry();
+		if (retry != null) {
+			AcquisitionRetryStats stats = retry.getStats();
+			FunctionCounter.builder("poolwarden.acquisitions.retried", stats, AcquisitionRetryStats::recovered)
+				.description("Acquisitions that found the pool exhausted and got a connection on a retry")
+				.tags("pool", name, "result", "recovered")
+				.register(registry);
+			FunctionCounter.builder("poolwarden.acquisitions.retried", stats, AcquisitionRetryStats::exhausted)
+				.description("Acquisitions that found the pool exhausted on every allowed attempt")
+				.tags("pool", name, "result", "exhausted")
+				.register(registry);
+		}
+	}
+
+}

@@ -1,0 +1,291 @@
+/*
+ * Copyright 2026-present the PoolWarden authors.
+ *
+ * Licensed under the Apache License, Version 2.0 (the "License");
+ * you may not use this file except in compliance with the License.
+ * You may obtain a copy of the License at
+ *
+ *      https://www.apache.org/licenses/LICENSE-2.0
+ *
+ * Unless required by applicable law or agreed to in writing, software
+ * distributed under the License is distributed on an "AS IS" BASIS,
+ * WITHOUT WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied.
+ * See the License for the specific language governing permissions and
+ * limitations under the License.
+ */
+
+package io.github.poolwarden.retry;
+
+import java.sql.Connection;
+import java.sql.SQLException;
+import java.sql.SQLTransientConnectionException;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+
+import io.github.poolwarden.PoolProbe;
+import io.github.poolwarden.PoolSnapshot;
+import org.apache.commons.logging.Log;
+import org.apache.commons.logging.LogFactory;
+
+import org.springframework.core.log.LogMessage;
+import org.springframework.util.Assert;
+import org.springframework.util.backoff.BackOffExecution;
+import org.springframework.util.backoff.ExponentialBackOff;
+
+/**
+ * Retries an acquisition that failed because the pool was exhausted, and nothing else.
+ * <p>
+ * HikariCP signals exhaustion with a {@link SQLTransientConnectionException} that has
+ * neither a SQLState nor a cause; when the database cannot be reached it throws the same
+ * type carrying the driver's SQLState and cause. Only the first kind is retried: every
+ * other failure (database down, bad credentials, closed pool, interrupted thread) passes
+ * through unchanged. Only the acquisition is retried, never a statement.
+ * <p>
+ * A retry is started only if, after its backoff, a whole HikariCP wait
+ * ({@code connectionTimeout}) still fits in the {@linkplain RetrySettings#timeout()
+ * timeout}, so one {@code getConnection()} never takes longer than the timeout (plus
+ * scheduling noise). The backoff arithmetic is Spring's {@link ExponentialBackOff}; the
+ * loop is PoolWarden's own, because the first attempt must cost nothing extra and the
+ * deadline must account for HikariCP's wait, which {@code RetryTemplate} does not do.
+ *
+ * @author PoolWarden authors
+ * @since 0.1.0
+ */
+public class AcquisitionRetry {
+
+	/**
+	 * The shortest interval between two WARN lines about exhaustion, per pool.
+	 */
+	public static final long WARN_INTERVAL_NANOS = TimeUnit.SECONDS.toNanos(10);
+
+	private static final Log logger = LogFactory.getLog(AcquisitionRetry.class);
+
+	private final ConnectionSource source;
+
+	private final PoolProbe probe;
+
+	private final RetrySettings settings;
+
+	private final long attemptNanos;
+
+	private final ExponentialBackOff backOff;
+
+	private final AcquisitionRetryStats stats = new AcquisitionRetryStats();
+
+	private final AtomicLong nextWarnNanos = new AtomicLong(System.nanoTime());
+
+	private final AtomicLong unloggedExhaustions = new AtomicLong();
+
+	private final Sleeper sleeper;
+
+	private volatile ExhaustionListener exhaustionListener = (snapshot) -> {
+	};
+
+	/**
+	 * Create a retry.
+	 * @param source where connections come from, the pool itself
+	 * @param probe reads the pool's counts for messages
+	 * @param settings the backoff and its bounds
+	 * @param connectionTimeoutMillis the pool's {@code connectionTimeout}: how long one
+	 * attempt may wait
+	 */
+	public AcquisitionRetry(ConnectionSource source, PoolProbe probe, RetrySettings settings,
+			long connectionTimeoutMillis) {
+		this(source, probe, settings, connectionTimeoutMillis, Thread::sleep);
+	}
+
+	AcquisitionRetry(ConnectionSource source, PoolProbe probe, RetrySettings settings, long connectionTimeoutMillis,
+			Sleeper sleeper) {
+		Assert.notNull(source, "'source' must not be null");
+		Assert.notNull(probe, "'probe' must not be null");
+		Assert.notNull(settings, "'settings' must not be null");
+		Assert.isTrue(connectionTimeoutMillis > 0, "'connectionTimeoutMillis' must be positive");
+		this.source = source;
+		this.probe = probe;
+		this.settings = settings;
+		this.attemptNanos = TimeUnit.MILLISECONDS.toNanos(connectionTimeoutMillis);
+		this.backOff = new ExponentialBackOff(settings.delay().toMillis(), settings.multiplier());
+		this.backOff.setMaxInterval(settings.maxDelay().toMillis());
+		this.backOff.setJitter(settings.jitter().toMillis());
+		this.backOff.setMaxAttempts(settings.maxRetries());
+		this.sleeper = sleeper;
+	}
+
+	/**
+	 * Whether an exception is HikariCP's "pool exhausted" timeout: no SQLState, no cause.
+	 * @param ex the exception
+	 * @return whether the pool was exhausted
+	 */
+	public static boolean isPoolExhausted(SQLTransientConnectionException ex) {
+		return ex.getSQLState() == null && ex.getCause() == null && !(ex instanceof PoolExhaustedException);
+	}
+
+	/**
+	 * Set what to tell when an attempt finds the pool exhausted.
+	 * @param listener the listener
+	 */
+	public void setExhaustionListener(ExhaustionListener listener) {
+		Assert.notNull(listener, "'listener' must not be null");
+		this.exhaustionListener = listener;
+	}
+
+	/**
+	 * Return the counters.
+	 * @return the stats
+	 */
+	public AcquisitionRetryStats getStats() {
+		return this.stats;
+	}
+
+	/**
+	 * Return the settings.
+	 * @return the settings
+	 */
+	public RetrySettings getSettings() {
+		return this.settings;
+	}
+
+	/**
+	 * Continue an acquisition whose first attempt failed.
+	 * @param first the first attempt's failure
+	 * @return a connection, when a retry succeeds
+	 * @throws SQLException {@code first} itself when it is not exhaustion; the failure of
+	 * a retry that is not exhaustion; a {@link PoolExhaustedException} when every
+	 * allowed attempt found the pool exhausted; an {@code SQLException} caused by
+	 * {@link InterruptedException} when interrupted during a backoff
+	 */
+	public Connection acquire(SQLTransientConnectionException first) throws SQLException {
+		if (!isPoolExhausted(first)) {
+			throw first;
+		}
+		// HikariCP gives up on exhaustion only after a whole connectionTimeout.
+		long start = System.nanoTime() - this.attemptNanos;
+		long deadline = start + this.settings.timeout().toNanos();
+		BackOffExecution backOff = this.backOff.start();
+		List<SQLTransientConnectionException> failures = new ArrayList<>(4);
+		SQLTransientConnectionException last = first;
+		int attempts = 1;
+		while (true) {
+			this.exhaustionListener.onExhausted(this.probe.snapshot());
+			long delay = backOff.nextBackOff();
+			if (delay == BackOffExecution.STOP || System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(delay)
+					+ this.attemptNanos - deadline > 0) {
+				throw exhausted(last, failures, attempts, start);
+			}
+			if (logger.isDebugEnabled()) {
+				logger.debug(LogMessage.format("%s - pool exhausted on attempt %d; retrying in %d ms", poolName(),
+						attempts, delay));
+			}
+			sleep(delay, last);
+			attempts++;
+			try {
+				Connection connection = this.source.getConnection();
+				this.stats.recordRecovered();
+				if (logger.isDebugEnabled()) {
+					logger.debug(LogMessage.format("%s - connection acquired on attempt %d after %d ms", poolName(),
+							attempts, elapsedMillis(start)));
+				}
+				return connection;
+			}
+			catch (SQLTransientConnectionException ex) {
+				if (!isPoolExhausted(ex)) {
+					throw ex;
+				}
+				failures.add(last);
+				last = ex;
+			}
+		}
+	}
+
+	private void sleep(long delay, SQLTransientConnectionException last) throws SQLException {
+		try {
+			this.sleeper.sleep(delay);
+		}
+		catch (InterruptedException ex) {
+			Thread.currentThread().interrupt();
+			SQLException interrupted = new SQLException(
+					poolName() + " - interrupted while backing off to retry an exhausted pool", ex);
+			interrupted.addSuppressed(last);
+			throw interrupted;
+		}
+	}
+
+	private PoolExhaustedException exhausted(SQLTransientConnectionException last,
+			List<SQLTransientConnectionException> earlier, int attempts, long start) {
+		this.stats.recordExhausted();
+		PoolSnapshot snapshot = this.probe.snapshot();
+		long waited = elapsedMillis(start);
+		String message = snapshot.pool() + " - pool exhausted: no connection after " + attempts
+				+ ((attempts == 1) ? " attempt" : " attempts") + " in " + waited + " ms ("
+				+ snapshot.describeCounts() + "); poolwarden.retry.max-retries=" + this.settings.maxRetries()
+				+ ", poolwarden.retry.timeout=" + this.settings.timeout().toMillis() + "ms";
+		PoolExhaustedException exception = new PoolExhaustedException(message, snapshot.pool(), attempts, waited,
+				last);
+		earlier.forEach(exception::addSuppressed);
+		warn(exception);
+		return exception;
+	}
+
+	private void warn(PoolExhaustedException exception) {
+		long now = System.nanoTime();
+		long next = this.nextWarnNanos.get();
+		if (now - next >= 0 && this.nextWarnNanos.compareAndSet(next, now + WARN_INTERVAL_NANOS)) {
+			long unlogged = this.unloggedExhaustions.getAndSet(0);
+			logger.warn(exception.getMessage() + ((unlogged > 0)
+					? " [" + unlogged + " more exhausted acquisitions since the last warning]" : ""));
+		}
+		else {
+			this.unloggedExhaustions.incrementAndGet();
+		}
+	}
+
+	private String poolName() {
+		return this.probe.snapshot().pool();
+	}
+
+	private static long elapsedMillis(long startNanos) {
+		return TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - startNanos);
+	}
+
+	/**
+	 * Waits out a backoff; a seam for tests.
+	 */
+	@FunctionalInterface
+	interface Sleeper {
+
+		void sleep(long millis) throws InterruptedException;
+
+	}
+
+	/**
+	 * Where connections come from.
+	 */
+	@FunctionalInterface
+	public interface ConnectionSource {
+
+		/**
+		 * Borrow a connection.
+		 * @return the connection
+		 * @throws SQLException as the pool throws it
+		 */
+		Connection getConnection() throws SQLException;
+
+	}
+
+	/**
+	 * Told each time an attempt finds the pool exhausted, on the caller's thread.
+	 */
+	@FunctionalInterface
+	public interface ExhaustionListener {
+
+		/**
+		 * Called with the pool's state when an attempt found it exhausted.
+		 * @param snapshot the pool's state
+		 */
+		void onExhausted(PoolSnapshot snapshot);
+
+	}
+
+}

@@ -1,0 +1,340 @@
+/*
+ * Copyright 2026-present the PoolWarden authors.
+ *
+ * Licensed under the Apache License, Version 2.0 (the "License");
+ * you may not use this file except in compliance with the License.
+ * You may obtain a copy of the License at
+ *
+ *      https://www.apache.org/licenses/LICENSE-2.0
+ *
+ * Unless required by applicable law or agreed to in writing, software
+ * distributed under the License is distributed on an "AS IS" BASIS,
+ * WITHOUT WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied.
+ * See the License for the specific language governing permissions and
+ * limitations under the License.
+ */
+
+package io.github.poolwarden.retry;
+
+import java.sql.Connection;
+import java.sql.SQLException;
+import java.sql.SQLTransientConnectionException;
+import java.sql.Statement;
+import java.time.Duration;
+import java.util.List;
+import java.util.Queue;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicReference;
+
+import com.zaxxer.hikari.HikariDataSource;
+import io.github.poolwarden.GuardedDataSource;
+import io.github.poolwarden.HikariPoolProbe;
+import io.github.poolwarden.testsupport.TcpForwarder;
+import io.github.poolwarden.testsupport.TestPostgres;
+import io.github.poolwarden.testsupport.TestPostgres.TestDatabase;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.catchThrowable;
+
+/**
+ * Retry of exhausted acquisitions against a real PostgreSQL: incidents 001 and 002, a
+ * connection released during the backoff, a pool never released, and the failures that
+ * must never be retried.
+ */
+class AcquisitionRetryPostgresTests {
+
+	private static TestDatabase database;
+
+	private final java.util.List<HikariDataSource> pools = new java.util.ArrayList<>();
+
+	@BeforeAll
+	static void createDatabase() {
+		database = TestPostgres.createDatabase("retry");
+		database.execute("CREATE TABLE saves (task int NOT NULL, kind text NOT NULL)",
+				"CREATE TABLE runs (id int NOT NULL)");
+	}
+
+	@AfterAll
+	static void dropDatabase() {
+		database.close();
+	}
+
+	@AfterEach
+	void closePools() {
+		this.pools.forEach(HikariDataSource::close);
+	}
+
+	private HikariDataSource hikari(String name, String url, int max, long connectionTimeout) {
+		HikariDataSource pool = new HikariDataSource();
+		pool.setPoolName(name);
+		pool.setJdbcUrl(url);
+		pool.setMaximumPoolSize(max);
+		pool.setMinimumIdle(0);
+		pool.setConnectionTimeout(connectionTimeout);
+		this.pools.add(pool);
+		return pool;
+	}
+
+	private static HikariDataSource warm(HikariDataSource pool) {
+		pool.setMinimumIdle(pool.getMaximumPoolSize());
+		try {
+			pool.getConnection().close();
+		}
+		catch (SQLException ex) {
+			throw new IllegalStateException(ex);
+		}
+		org.awaitility.Awaitility.await()
+			.atMost(Duration.ofSeconds(20))
+			.until(() -> pool.getHikariPoolMXBean().getIdleConnections() == pool.getMaximumPoolSize());
+		return pool;
+	}
+
+	private GuardedDataSource guarded(HikariDataSource pool, RetrySettings settings) {
+		HikariPoolProbe probe = new HikariPoolProbe(pool);
+		return new GuardedDataSource(pool, probe,
+				(settings != null) ? new AcquisitionRetry(pool::getConnection, probe, settings, pool.getConnectionTimeout())
+						: null);
+	}
+
+	private static RetrySettings patient(int maxRetries, Duration timeout) {
+		return new RetrySettings(maxRetries, Duration.ofMillis(50), 2.0, Duration.ofMillis(400), Duration.ofMillis(25),
+				timeout);
+	}
+
+	/**
+	 * Incident 001, scaled: 1 site x 4 scenarios x {@code years} tasks on 8 workers, each
+	 * task taking 12 connections in sequence and running a real query while holding
+	 * each; the last three save a row each. Returns the failures.
+	 */
+	private static List<Throwable> fanOut(GuardedDataSource dataSource, int years, int runId) throws Exception {
+		String[] steps = { "hazard", "probability", "building", "river", "coast", "population-1", "population-2",
+				"population-3", "save-1", "save-2", "save-3", "save-4" };
+		ExecutorService workers = Executors.newFixedThreadPool(8);
+		Queue<Throwable> failures = new ConcurrentLinkedQueue<>();
+		try {
+			for (int scenario = 0; scenario < 4; scenario++) {
+				for (int year = 0; year < years; year++) {
+					int task = runId * 10_000 + scenario * 1000 + year;
+					workers.execute(() -> {
+						try {
+							for (String step : steps) {
+								try (Connection connection = dataSource.getConnection();
+										Statement statement = connection.createStatement()) {
+									if (step.startsWith("save") && !step.equals("save-4")) {
+										statement.executeUpdate(
+												"INSERT INTO saves SELECT " + task + ", '" + step + "' FROM pg_sleep(0.06)");
+									}
+									else {
+										statement.execute("SELECT pg_sleep(0.06)");
+									}
+								}
+							}
+						}
+						catch (Throwable ex) {
+							failures.add(ex);
+						}
+					});
+				}
+			}
+		}
+		finally {
+			workers.shutdown();
+			assertThat(workers.awaitTermination(90, TimeUnit.SECONDS)).as("fan-out finished in time").isTrue();
+		}
+		return List.copyOf(failures);
+	}
+
+	@Test
+	void incident001FanOutCompletesWithRetryWhereHikariAloneTimesOut() throws Exception {
+		GuardedDataSource control = guarded(hikari("fanout-control", database.jdbcUrl(), 2, 250), null);
+		List<Throwable> controlFailures = fanOut(control, 2, 1);
+		assertThat(controlFailures).as("HikariCP alone times out on this load")
+			.isNotEmpty()
+			.allSatisfy((ex) -> assertThat(ex).isInstanceOf(SQLTransientConnectionException.class));
+
+		GuardedDataSource guarded = guarded(hikari("fanout", database.jdbcUrl(), 2, 250),
+				patient(100, Duration.ofSeconds(30)));
+		List<Throwable> failures = fanOut(guarded, 2, 2);
+
+		assertThat(failures).isEmpty();
+		assertThat(database.queryForLong("SELECT count(*) FROM saves WHERE task >= 20000")).isEqualTo(4 * 2 * 3);
+		assertThat(guarded.getRetry().getStats().recovered()).isPositive();
+		assertThat(guarded.getRetry().getStats().exhausted()).isZero();
+	}
+
+	@Test
+	void incident002ThirtyConcurrentSleepsOnAPoolOfTwentyAllSucceed() throws Exception {
+		GuardedDataSource control = guarded(warm(hikari("stress-control", database.jdbcUrl(), 20, 500)), null);
+		assertThat(sleepers(control, 30)).as("HikariCP alone fails the ten that wait").hasSize(10);
+
+		GuardedDataSource guarded = guarded(warm(hikari("stress", database.jdbcUrl(), 20, 500)),
+				patient(10, Duration.ofSeconds(10)));
+
+		assertThat(sleepers(guarded, 30)).isEmpty();
+		assertThat(guarded.getRetry().getStats().recovered()).isEqualTo(10);
+	}
+
+	private static List<Throwable> sleepers(GuardedDataSource dataSource, int count) throws Exception {
+		ExecutorService executor = Executors.newFixedThreadPool(count);
+		CountDownLatch go = new CountDownLatch(1);
+		Queue<Throwable> failures = new ConcurrentLinkedQueue<>();
+		for (int i = 0; i < count; i++) {
+			executor.execute(() -> {
+				try {
+					go.await();
+					try (Connection connection = dataSource.getConnection();
+							Statement statement = connection.createStatement()) {
+						statement.execute("SELECT pg_sleep(1)");
+					}
+				}
+				catch (Throwable ex) {
+					failures.add(ex);
+				}
+			});
+		}
+		go.countDown();
+		executor.shutdown();
+		assertThat(executor.awaitTermination(30, TimeUnit.SECONDS)).isTrue();
+		return List.copyOf(failures);
+	}
+
+	@Test
+	void connectionReleasedDuringBackoffIsPickedUp() throws Exception {
+		HikariDataSource pool = hikari("handover", database.jdbcUrl(), 1, 250);
+		GuardedDataSource guarded = guarded(pool, new RetrySettings(50, Duration.ofMillis(200), 1.0,
+				Duration.ofMillis(200), Duration.ZERO, Duration.ofSeconds(20)));
+		CountDownLatch exhausted = new CountDownLatch(1);
+		guarded.getRetry().setExhaustionListener((snapshot) -> exhausted.countDown());
+		Connection held = guarded.getConnection();
+
+		CompletableFuture<Boolean> borrower = CompletableFuture.supplyAsync(() -> {
+			try (Connection connection = guarded.getConnection()) {
+				return connection.isValid(1);
+			}
+			catch (SQLException ex) {
+				throw new IllegalStateException(ex);
+			}
+		});
+		assertThat(exhausted.await(10, TimeUnit.SECONDS)).isTrue();
+		held.close();
+
+		assertThat(borrower.get(10, TimeUnit.SECONDS)).isTrue();
+		assertThat(guarded.getRetry().getStats().recovered()).isOne();
+		assertThat(guarded.getRetry().getStats().exhausted()).isZero();
+	}
+
+	@Test
+	void poolNeverReleasedFailsWithinTheTimeoutWithADescriptiveException() throws Exception {
+		HikariDataSource pool = hikari("dry", database.jdbcUrl(), 1, 250);
+		GuardedDataSource guarded = guarded(pool, patient(100, Duration.ofMillis(1500)));
+		try (Connection held = guarded.getConnection()) {
+			long start = System.nanoTime();
+
+			Throwable failure = catchThrowable(guarded::getConnection);
+
+			Duration took = Duration.ofNanos(System.nanoTime() - start);
+			assertThat(took).isBetween(Duration.ofMillis(1000), Duration.ofMillis(1500 + 500));
+			assertThat(failure).isInstanceOf(PoolExhaustedException.class)
+				.hasMessageStartingWith("dry - pool exhausted: no connection after ")
+				.hasMessageContaining("active=1, idle=0, waiting=0, max=1")
+				.hasCauseInstanceOf(SQLTransientConnectionException.class);
+			PoolExhaustedException exhausted = (PoolExhaustedException) failure;
+			assertThat(exhausted.getAttempts()).isGreaterThan(2);
+			assertThat(exhausted.getSuppressed()).hasSize(exhausted.getAttempts() - 1);
+			assertThat(guarded.getRetry().getStats().exhausted()).isOne();
+		}
+	}
+
+	@Test
+	void databaseDownIsNeverRetriedAndTakesOneHikariTimeout() throws Exception {
+		HikariDataSource pool = hikari("down", database.jdbcUrl()
+			.replaceFirst("127\\.0\\.0\\.1:\\d+", "127.0.0.1:" + TcpForwarder.freePort()), 2, 1000);
+		pool.setInitializationFailTimeout(-1);
+		GuardedDataSource guarded = guarded(pool, patient(5, Duration.ofSeconds(30)));
+		long start = System.nanoTime();
+
+		Throwable failure = catchThrowable(guarded::getConnection);
+
+		Duration took = Duration.ofNanos(System.nanoTime() - start);
+		assertThat(failure).isInstanceOf(SQLTransientConnectionException.class)
+			.isNotInstanceOf(PoolExhaustedException.class);
+		assertThat(((SQLException) failure).getSQLState()).isEqualTo("08001");
+		assertThat(took).isLessThan(Duration.ofMillis(2000));
+		assertThat(guarded.getRetry().getStats().recovered() + guarded.getRetry().getStats().exhausted()).isZero();
+	}
+
+	@Test
+	void unknownRoleAtRuntimeIsNeverRetried() {
+		HikariDataSource pool = hikari("no-role", database.jdbcUrlWithoutCredentials(), 2, 1000);
+		pool.setUsername("pw_no_such_role_at_runtime");
+		GuardedDataSource guarded = guarded(pool, patient(5, Duration.ofSeconds(30)));
+
+		Throwable failure = catchThrowable(guarded::getConnection);
+
+		assertThat(failure).isInstanceOf(SQLException.class).isNotInstanceOf(PoolExhaustedException.class);
+		assertThat(((SQLException) failure).getSQLState()).isEqualTo("28000");
+		assertThat(guarded.getRetry().getStats().recovered() + guarded.getRetry().getStats().exhausted()).isZero();
+	}
+
+	@Test
+	void interruptDuringBackoffAgainstARealPoolStopsAndKeepsTheFlag() throws Exception {
+		HikariDataSource pool = hikari("interrupt", database.jdbcUrl(), 1, 250);
+		GuardedDataSource guarded = guarded(pool, new RetrySettings(5, Duration.ofSeconds(5), 1.0,
+				Duration.ofSeconds(5), Duration.ZERO, Duration.ofSeconds(60)));
+		CountDownLatch exhausted = new CountDownLatch(1);
+		guarded.getRetry().setExhaustionListener((snapshot) -> exhausted.countDown());
+		AtomicReference<Throwable> seen = new AtomicReference<>();
+		AtomicBoolean flagKept = new AtomicBoolean();
+		try (Connection held = guarded.getConnection()) {
+			Thread borrower = new Thread(() -> {
+				seen.set(catchThrowable(guarded::getConnection));
+				flagKept.set(Thread.currentThread().isInterrupted());
+			});
+			borrower.start();
+			assertThat(exhausted.await(10, TimeUnit.SECONDS)).isTrue();
+
+			borrower.interrupt();
+			borrower.join(Duration.ofSeconds(2).toMillis());
+
+			assertThat(borrower.isAlive()).isFalse();
+		}
+		assertThat(seen.get()).isInstanceOf(SQLException.class).hasCauseInstanceOf(InterruptedException.class);
+		assertThat(flagKept).isTrue();
+		assertThat(pool.getHikariPoolMXBean().getActiveConnections()).isZero();
+	}
+
+	@Test
+	void statementKilledAfterAcquisitionRunsExactlyOnce() throws Exception {
+		HikariDataSource pool = hikari("killed", database.jdbcUrl(), 2, 250);
+		GuardedDataSource guarded = guarded(pool, patient(5, Duration.ofSeconds(10)));
+		CompletableFuture<Throwable> victim = CompletableFuture.supplyAsync(() -> catchThrowable(() -> {
+			try (Connection connection = guarded.getConnection(); Statement statement = connection.createStatement()) {
+				statement.executeUpdate("INSERT INTO runs VALUES (1)");
+				statement.execute("SELECT pg_sleep(30)");
+			}
+		}));
+		org.awaitility.Awaitility.await()
+			.atMost(Duration.ofSeconds(10))
+			.until(() -> database.queryForLong("SELECT count(*) FROM pg_stat_activity WHERE datname = '"
+					+ database.name() + "' AND query LIKE '%pg_sleep(30)%' AND state = 'active' AND pid <> pg_backend_pid()") == 1);
+
+		database.terminateBackends();
+
+		Throwable failure = victim.get(10, TimeUnit.SECONDS);
+		assertThat(failure).isInstanceOf(SQLException.class);
+		assertThat(((SQLException) failure).getSQLState()).isEqualTo("57P01");
+		assertThat(database.queryForLong("SELECT count(*) FROM runs")).isOne();
+		assertThat(guarded.getRetry().getStats().recovered() + guarded.getRetry().getStats().exhausted()).isZero();
+	}
+
+}
