@@ -18,6 +18,7 @@ package io.github.poolwarden;
 
 import java.sql.Connection;
 import java.sql.SQLException;
+import java.time.Duration;
 import java.util.Properties;
 
 import javax.sql.DataSource;
@@ -52,11 +53,14 @@ public final class DirectConnector {
 	/**
 	 * Create a connector for a pool.
 	 * @param pool the pool whose settings to use
+	 * @param loginTimeout how long a connection attempt may take, applied to the
+	 * PostgreSQL driver (its {@code loginTimeout} and {@code connectTimeout}) unless the
+	 * pool's own properties set them; other drivers keep their own settings
 	 * @return the connector, or {@code null} when the pool is configured in a way that
 	 * cannot be reproduced outside it (a {@code dataSourceClassName} or a credentials
 	 * provider)
 	 */
-	public static @Nullable DirectConnector of(HikariDataSource pool) {
+	public static @Nullable DirectConnector of(HikariDataSource pool, Duration loginTimeout) {
 		if (pool.getCredentialsProvider() != null) {
 			return null;
 		}
@@ -68,6 +72,11 @@ public final class DirectConnector {
 		}
 		Properties properties = new Properties();
 		properties.putAll(pool.getDataSourceProperties());
+		if (pool.getJdbcUrl().startsWith("jdbc:postgresql:")) {
+			String seconds = String.valueOf(Math.max(1, (loginTimeout.toMillis() + 999) / 1000));
+			properties.putIfAbsent("loginTimeout", seconds);
+			properties.putIfAbsent("connectTimeout", seconds);
+		}
 		DataSource driver = new DriverDataSource(pool.getJdbcUrl(), pool.getDriverClassName(), properties,
 				pool.getUsername(), pool.getPassword());
 		return new DirectConnector(driver, null, null);

@@ -24,6 +24,8 @@ import com.zaxxer.hikari.HikariDataSource;
 
 import io.github.poolwarden.retry.AcquisitionRetry;
 import io.github.poolwarden.support.JdbcTarget;
+import io.github.poolwarden.utilization.UtilizationMonitor;
+import io.github.poolwarden.utilization.UtilizationThresholds;
 import org.jspecify.annotations.Nullable;
 
 import org.springframework.jdbc.datasource.DelegatingDataSource;
@@ -47,12 +49,19 @@ public class GuardedDataSource extends DelegatingDataSource {
 
 	private final @Nullable AcquisitionRetry retry;
 
+	private final UtilizationMonitor monitor;
+
+	private volatile ExhaustionListener exhaustionListener = ExhaustionListener.NONE;
+
+	private volatile @Nullable ConnectionError lastError;
+
 	/**
-	 * Create a guard around the given pool that adds nothing to acquisitions.
+	 * Create a guard around the given pool that adds nothing to acquisitions and uses the
+	 * default utilization thresholds.
 	 * @param pool the Hikari pool to guard
 	 */
 	public GuardedDataSource(HikariDataSource pool) {
-		this(pool, new HikariPoolProbe(pool), null);
+		this(pool, new HikariPoolProbe(pool), null, new UtilizationMonitor(UtilizationThresholds.DEFAULTS));
 	}
 
 	/**
@@ -61,14 +70,18 @@ public class GuardedDataSource extends DelegatingDataSource {
 	 * @param probe reads the pool's state
 	 * @param retry retries acquisitions that found the pool exhausted, or {@code null}
 	 * to let them fail as HikariCP fails them
+	 * @param monitor keeps the pool's utilization level
 	 */
-	public GuardedDataSource(HikariDataSource pool, PoolProbe probe, @Nullable AcquisitionRetry retry) {
+	public GuardedDataSource(HikariDataSource pool, PoolProbe probe, @Nullable AcquisitionRetry retry,
+			UtilizationMonitor monitor) {
 		super(pool);
 		Assert.notNull(pool, "'pool' must not be null");
 		Assert.notNull(probe, "'probe' must not be null");
+		Assert.notNull(monitor, "'monitor' must not be null");
 		this.pool = pool;
 		this.probe = probe;
 		this.retry = retry;
+		this.monitor = monitor;
 	}
 
 	/**
@@ -84,12 +97,58 @@ public class GuardedDataSource extends DelegatingDataSource {
 		try {
 			return this.pool.getConnection();
 		}
-		catch (SQLTransientConnectionException ex) {
-			if (this.retry == null) {
-				throw ex;
-			}
-			return this.retry.acquire(ex);
+		catch (SQLException ex) {
+			return recover(ex);
 		}
+	}
+
+	private Connection recover(SQLException ex) throws SQLException {
+		if (ex instanceof SQLTransientConnectionException timeout && AcquisitionRetry.isPoolExhausted(timeout)) {
+			if (this.retry != null) {
+				return this.retry.acquire(timeout);
+			}
+			this.exhaustionListener.onExhausted(this.probe.snapshot());
+			throw ex;
+		}
+		this.lastError = ConnectionError.of(ex, this.pool.getPassword());
+		throw ex;
+	}
+
+	/**
+	 * Set what to tell each time an acquisition finds the pool exhausted.
+	 * @param listener the listener
+	 */
+	public void setExhaustionListener(ExhaustionListener listener) {
+		Assert.notNull(listener, "'listener' must not be null");
+		this.exhaustionListener = listener;
+		if (this.retry != null) {
+			this.retry.setExhaustionListener(listener);
+		}
+	}
+
+	/**
+	 * Return the last failure to get a connection that was not exhaustion, seen by a
+	 * caller or reported by a health check.
+	 * @return the error, or {@code null} when none was seen
+	 */
+	public @Nullable ConnectionError getLastError() {
+		return this.lastError;
+	}
+
+	/**
+	 * Record a failure to get a connection seen outside {@link #getConnection()}.
+	 * @param error the error
+	 */
+	public void recordError(ConnectionError error) {
+		this.lastError = error;
+	}
+
+	/**
+	 * Return the monitor of the pool's utilization level.
+	 * @return the monitor
+	 */
+	public UtilizationMonitor getMonitor() {
+		return this.monitor;
 	}
 
 	/**

@@ -26,6 +26,8 @@ import io.github.poolwarden.GuardedPools;
 import io.github.poolwarden.HikariPoolProbe;
 import io.github.poolwarden.retry.AcquisitionRetry;
 import io.github.poolwarden.retry.RetrySettings;
+import io.github.poolwarden.utilization.UtilizationMonitor;
+import io.github.poolwarden.utilization.UtilizationThresholds;
 import org.apache.commons.logging.Log;
 import org.apache.commons.logging.LogFactory;
 import org.jspecify.annotations.Nullable;
@@ -52,9 +54,12 @@ class GuardedDataSourceFactory {
 
 	private final GuardedPools pools;
 
-	GuardedDataSourceFactory(PoolWardenProperties properties, GuardedPools pools) {
+	private final UtilizationThresholds thresholds;
+
+	GuardedDataSourceFactory(PoolWardenProperties properties, GuardedPools pools, UtilizationThresholds thresholds) {
 		this.properties = properties;
 		this.pools = pools;
+		this.thresholds = thresholds;
 	}
 
 	DataSource guard(String beanName, HikariDataSource pool) {
@@ -67,7 +72,8 @@ class GuardedDataSourceFactory {
 			pool.validate();
 		}
 		HikariPoolProbe probe = new HikariPoolProbe(pool);
-		GuardedDataSource guarded = new GuardedDataSource(pool, probe, retry(pool, probe));
+		GuardedDataSource guarded = new GuardedDataSource(pool, probe, retry(pool, probe),
+				new UtilizationMonitor(this.thresholds));
 		this.pools.register(beanName, guarded);
 		return guarded;
 	}

@@ -19,7 +19,13 @@ package io.github.poolwarden.autoconfigure;
 import com.zaxxer.hikari.HikariDataSource;
 import io.github.poolwarden.GuardedPools;
 import io.github.poolwarden.startup.StartupVerifier;
+import io.github.poolwarden.utilization.LoggingUtilizationListener;
+import io.github.poolwarden.utilization.PoolUtilizationChangedEvent;
+import io.github.poolwarden.utilization.UtilizationListener;
+import io.github.poolwarden.utilization.UtilizationSampler;
+import io.github.poolwarden.utilization.UtilizationThresholds;
 
+import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.beans.factory.config.BeanDefinition;
 import org.springframework.boot.autoconfigure.AutoConfiguration;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnBooleanProperty;
@@ -27,6 +33,7 @@ import org.springframework.boot.autoconfigure.condition.ConditionalOnClass;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnMissingBean;
 import org.springframework.boot.context.properties.EnableConfigurationProperties;
 import org.springframework.boot.jdbc.autoconfigure.DataSourceAutoConfiguration;
+import org.springframework.context.ApplicationEventPublisher;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Role;
 
@@ -57,8 +64,37 @@ public final class PoolWardenAutoConfiguration {
 
 	@Bean
 	@ConditionalOnMissingBean
-	GuardedDataSourceFactory poolwardenDataSourceFactory(PoolWardenProperties properties, GuardedPools pools) {
-		return new GuardedDataSourceFactory(properties, pools);
+	UtilizationThresholds poolwardenUtilizationThresholds(PoolWardenProperties properties) {
+		PoolWardenProperties.Utilization utilization = properties.getUtilization();
+		return new UtilizationThresholds(utilization.getWarningThreshold(), utilization.getCriticalThreshold(),
+				utilization.getHysteresis());
+	}
+
+	@Bean
+	@ConditionalOnMissingBean
+	GuardedDataSourceFactory poolwardenDataSourceFactory(PoolWardenProperties properties, GuardedPools pools,
+			UtilizationThresholds thresholds) {
+		return new GuardedDataSourceFactory(properties, pools, thresholds);
+	}
+
+	@Bean
+	@ConditionalOnMissingBean
+	LoggingUtilizationListener poolwardenLoggingUtilizationListener(UtilizationThresholds thresholds) {
+		return new LoggingUtilizationListener(thresholds);
+	}
+
+	@Bean
+	@ConditionalOnMissingBean(name = "poolwardenEventPublishingUtilizationListener")
+	UtilizationListener poolwardenEventPublishingUtilizationListener(ApplicationEventPublisher publisher) {
+		return (transition) -> publisher.publishEvent(new PoolUtilizationChangedEvent(transition));
+	}
+
+	@Bean
+	@ConditionalOnMissingBean
+	UtilizationSampler poolwardenUtilizationSampler(GuardedPools pools, ObjectProvider<UtilizationListener> listeners,
+			PoolWardenProperties properties) {
+		return new UtilizationSampler(() -> pools.asMap().values(), listeners.orderedStream().toList(),
+				properties.getUtilization().getSampleInterval());
 	}
 
 	@Bean

@@ -53,6 +53,10 @@ public class PoolWardenProperties implements Validator {
 
 	private final Retry retry = new Retry();
 
+	private final Utilization utilization = new Utilization();
+
+	private final Health health = new Health();
+
 	public boolean isEnabled() {
 		return this.enabled;
 	}
@@ -75,6 +79,14 @@ public class PoolWardenProperties implements Validator {
 
 	public Retry getRetry() {
 		return this.retry;
+	}
+
+	public Utilization getUtilization() {
+		return this.utilization;
+	}
+
+	public Health getHealth() {
+		return this.health;
 	}
 
 	@Override
@@ -103,6 +115,22 @@ public class PoolWardenProperties implements Validator {
 		if (retry.getTimeout() != null) {
 			checks.positive("retry.timeout", retry.getTimeout());
 		}
+		Utilization utilization = properties.getUtilization();
+		checks.between("utilization.warning-threshold", 0.0, 1.0, utilization.getWarningThreshold());
+		checks.between("utilization.critical-threshold", 0.0, 1.0, utilization.getCriticalThreshold());
+		if (!(utilization.getWarningThreshold() < utilization.getCriticalThreshold())) {
+			checks.reject("utilization.warning-threshold",
+					"must be below poolwarden.utilization.critical-threshold (" + utilization.getCriticalThreshold() + ")",
+					utilization.getWarningThreshold());
+		}
+		if (!(utilization.getHysteresis() >= 0 && utilization.getHysteresis() < utilization.getWarningThreshold())) {
+			checks.reject("utilization.hysteresis",
+					"must be from 0 to below poolwarden.utilization.warning-threshold ("
+							+ utilization.getWarningThreshold() + ")",
+					utilization.getHysteresis());
+		}
+		checks.atLeast("utilization.sample-interval", Duration.ofMillis(10), utilization.getSampleInterval());
+		checks.atLeast("health.timeout", Duration.ofMillis(10), properties.getHealth().getTimeout());
 	}
 
 	/**
@@ -205,6 +233,108 @@ public class PoolWardenProperties implements Validator {
 
 		public void setTimeout(@Nullable Duration timeout) {
 			this.timeout = timeout;
+		}
+
+	}
+
+	/**
+	 * Utilization (active / maximumPoolSize) and the levels it crosses.
+	 */
+	public static class Utilization {
+
+		/**
+		 * Utilization ratio at which a pool enters the warning level (logged at WARN).
+		 * Between 0 and 1, below the critical threshold.
+		 */
+		private double warningThreshold = 0.80;
+
+		/**
+		 * Utilization ratio at which a pool enters the critical level (logged at ERROR).
+		 * Between 0 and 1, above the warning threshold.
+		 */
+		private double criticalThreshold = 0.95;
+
+		/**
+		 * How far below a threshold utilization must fall before its level is left, so
+		 * a pool hovering at a threshold does not flap. From 0 to below the warning
+		 * threshold.
+		 */
+		private double hysteresis = 0.05;
+
+		/**
+		 * How often utilization is sampled. A crossing that lasts this long is always
+		 * reported; utilization is also evaluated whenever an acquisition finds the pool
+		 * exhausted.
+		 */
+		private Duration sampleInterval = Duration.ofSeconds(1);
+
+		public double getWarningThreshold() {
+			return this.warningThreshold;
+		}
+
+		public void setWarningThreshold(double warningThreshold) {
+			this.warningThreshold = warningThreshold;
+		}
+
+		public double getCriticalThreshold() {
+			return this.criticalThreshold;
+		}
+
+		public void setCriticalThreshold(double criticalThreshold) {
+			this.criticalThreshold = criticalThreshold;
+		}
+
+		public double getHysteresis() {
+			return this.hysteresis;
+		}
+
+		public void setHysteresis(double hysteresis) {
+			this.hysteresis = hysteresis;
+		}
+
+		public Duration getSampleInterval() {
+			return this.sampleInterval;
+		}
+
+		public void setSampleInterval(Duration sampleInterval) {
+			this.sampleInterval = sampleInterval;
+		}
+
+	}
+
+	/**
+	 * The {@code poolwarden} health contributor. Switch it off with
+	 * {@code management.health.poolwarden.enabled=false}.
+	 */
+	public static class Health {
+
+		/**
+		 * Longest time one health check may take. The check never borrows from the pool:
+		 * it opens one connection outside it with the pool's settings.
+		 */
+		private Duration timeout = Duration.ofSeconds(1);
+
+		/**
+		 * Whether to report OUT_OF_SERVICE while a pool is at the critical utilization
+		 * level, so a readiness group sheds traffic. Off by default: a saturated pool is
+		 * still UP.
+		 */
+		private boolean outOfServiceWhenCritical = false;
+
+		public Duration getTimeout() {
+			return this.timeout;
+		}
+
+		public void setTimeout(Duration timeout) {
+			this.timeout = timeout;
+		}
+
+		public boolean isOutOfServiceWhenCritical() {
+			return this.outOfServiceWhenCritical;
+		}
+
+		public void setOutOfServiceWhenCritical(boolean outOfServiceWhenCritical) {
+			this.outOfServiceWhenCritical = outOfServiceWhenCritical;
 		}
 
 	}

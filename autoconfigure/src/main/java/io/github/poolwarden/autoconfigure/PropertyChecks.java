@@ -51,6 +51,12 @@ final class PropertyChecks {
 		}
 	}
 
+	void atLeast(String field, Duration minimum, @Nullable Duration value) {
+		if (value == null || value.compareTo(minimum) < 0) {
+			reject(field, "must be at least " + minimum.toMillis() + "ms", value);
+		}
+	}
+
 	void atLeast(String field, long minimum, long value) {
 		if (value < minimum) {
 			reject(field, "must be at least " + minimum, value);

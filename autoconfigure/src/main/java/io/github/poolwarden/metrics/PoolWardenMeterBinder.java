@@ -19,9 +19,13 @@ package io.github.poolwarden.metrics;
 import java.util.function.Supplier;
 
 import io.github.poolwarden.GuardedDataSource;
+import io.github.poolwarden.PoolProbe;
 import io.github.poolwarden.retry.AcquisitionRetry;
 import io.github.poolwarden.retry.AcquisitionRetryStats;
+import io.github.poolwarden.utilization.UtilizationLevel;
+import io.github.poolwarden.utilization.UtilizationMonitor;
 import io.micrometer.core.instrument.FunctionCounter;
+import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.binder.MeterBinder;
 
@@ -32,6 +36,11 @@ import org.springframework.util.Assert;
  * {@code pool} with HikariCP's pool name, so dashboards can join them with
  * {@code hikaricp.*}; nothing HikariCP already publishes is published again.
  * <ul>
+ * <li>{@code poolwarden.connections.utilization} (gauge): active / maximumPoolSize, 0 to
+ * 1.</li>
+ * <li>{@code poolwarden.utilization.level} (gauge): 0 normal, 1 warning, 2 critical.</li>
+ * <li>{@code poolwarden.utilization.transitions} (function counter, tag
+ * {@code level=normal|warning|critical}): times the pool entered each level.</li>
  * <li>{@code poolwarden.acquisitions.retried} (function counter, tag
  * {@code result=recovered|exhausted}): acquisitions that found the pool exhausted and
  * then got a connection on a retry, or did not.</li>
@@ -62,6 +71,25 @@ public class PoolWardenMeterBinder implements MeterBinder {
 
 	private void bindTo(MeterRegistry registry, GuardedDataSource pool) {
 		String name = pool.getPoolName();
+		PoolProbe probe = pool.getProbe();
+		Gauge.builder("poolwarden.connections.utilization", probe, (each) -> each.snapshot().utilization())
+			.description("Share of the pool in use: active / maximumPoolSize")
+			.baseUnit("ratio")
+			.tags("pool", name)
+			.strongReference(true)
+			.register(registry);
+		UtilizationMonitor monitor = pool.getMonitor();
+		Gauge.builder("poolwarden.utilization.level", monitor, (each) -> each.level().value())
+			.description("Utilization level: 0 normal, 1 warning, 2 critical")
+			.tags("pool", name)
+			.strongReference(true)
+			.register(registry);
+		for (UtilizationLevel level : UtilizationLevel.values()) {
+			FunctionCounter.builder("poolwarden.utilization.transitions", monitor, (each) -> each.entries(level))
+				.description("Times the pool entered a utilization level")
+				.tags("pool", name, "level", level.tagValue())
+				.register(registry);
+		}
 		AcquisitionRetry retry = pool.getRetry();
 		if (retry != null) {
 			AcquisitionRetryStats stats = retry.getStats();

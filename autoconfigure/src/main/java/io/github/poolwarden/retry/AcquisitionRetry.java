@@ -24,6 +24,7 @@ import java.util.List;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 
+import io.github.poolwarden.ExhaustionListener;
 import io.github.poolwarden.PoolProbe;
 import io.github.poolwarden.PoolSnapshot;
 import org.apache.commons.logging.Log;
@@ -80,8 +81,7 @@ public class AcquisitionRetry {
 
 	private final Sleeper sleeper;
 
-	private volatile ExhaustionListener exhaustionListener = (snapshot) -> {
-	};
+	private volatile ExhaustionListener exhaustionListener = ExhaustionListener.NONE;
 
 	/**
 	 * Create a retry.
@@ -271,20 +271,6 @@ public class AcquisitionRetry {
 		 * @throws SQLException as the pool throws it
 		 */
 		Connection getConnection() throws SQLException;
-
-	}
-
-	/**
-	 * Told each time an attempt finds the pool exhausted, on the caller's thread.
-	 */
-	@FunctionalInterface
-	public interface ExhaustionListener {
-
-		/**
-		 * Called with the pool's state when an attempt found it exhausted.
-		 * @param snapshot the pool's state
-		 */
-		void onExhausted(PoolSnapshot snapshot);
 
 	}
 

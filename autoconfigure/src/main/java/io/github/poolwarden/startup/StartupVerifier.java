@@ -168,7 +168,7 @@ public class StartupVerifier implements SmartLifecycle {
 		if (pool.isRunning()) {
 			return;
 		}
-		DirectConnector connector = DirectConnector.of(pool);
+		DirectConnector connector = DirectConnector.of(pool, Duration.ofMillis(pool.getConnectionTimeout()));
 		if (connector != null) {
 			try (Connection connection = connector.connect()) {
 				// opened and closed: the database answers

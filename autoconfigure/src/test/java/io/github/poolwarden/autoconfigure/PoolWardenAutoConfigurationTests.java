@@ -25,6 +25,7 @@ import com.zaxxer.hikari.HikariDataSource;
 import io.github.poolwarden.GuardedDataSource;
 import io.github.poolwarden.GuardedPools;
 import io.github.poolwarden.retry.RetrySettings;
+import io.github.poolwarden.utilization.UtilizationThresholds;
 import io.github.poolwarden.startup.StartupVerifier;
 import io.github.poolwarden.testsupport.TestPostgres;
 import io.github.poolwarden.testsupport.TestPostgres.TestDatabase;
@@ -197,6 +198,31 @@ class PoolWardenAutoConfigurationTests {
 			assertThat(context).hasFailed();
 			assertThat(context.getStartupFailure()).rootCause().hasMessageContaining(message);
 		});
+	}
+
+	@ParameterizedTest(name = "{0}")
+	@CsvSource(delimiter = '|', textBlock = """
+			poolwarden.utilization.warning-threshold=1.5   | poolwarden.utilization.warning-threshold must be between 0.0 and 1.0 (was 1.5)
+			poolwarden.utilization.critical-threshold=-0.1 | poolwarden.utilization.critical-threshold must be between 0.0 and 1.0 (was -0.1)
+			poolwarden.utilization.warning-threshold=0.96  | poolwarden.utilization.warning-threshold must be below poolwarden.utilization.critical-threshold (0.95) (was 0.96)
+			poolwarden.utilization.hysteresis=0.9          | poolwarden.utilization.hysteresis must be from 0 to below poolwarden.utilization.warning-threshold (0.8) (was 0.9)
+			poolwarden.utilization.sample-interval=0s      | poolwarden.utilization.sample-interval must be at least 10ms (was PT0S)
+			poolwarden.health.timeout=1ms                  | poolwarden.health.timeout must be at least 10ms (was PT0.001S)
+			""")
+	void failsWithTheKeyAndRangeOnInvalidUtilizationAndHealthSettings(String property, String message) {
+		this.contextRunner.withPropertyValues(property).run((context) -> {
+			assertThat(context).hasFailed();
+			assertThat(context.getStartupFailure()).rootCause().hasMessageContaining(message);
+		});
+	}
+
+	@Test
+	void bindsUtilizationThresholds() {
+		this.contextRunner
+			.withPropertyValues("poolwarden.utilization.warning-threshold=0.6",
+					"poolwarden.utilization.critical-threshold=0.9", "poolwarden.utilization.hysteresis=0.1")
+			.run((context) -> assertThat(context.getBean(GuardedDataSource.class).getMonitor().thresholds())
+				.isEqualTo(new UtilizationThresholds(0.6, 0.9, 0.1)));
 	}
 
 	@Test

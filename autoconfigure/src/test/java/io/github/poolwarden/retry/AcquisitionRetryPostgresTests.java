@@ -38,6 +38,8 @@ import io.github.poolwarden.HikariPoolProbe;
 import io.github.poolwarden.testsupport.TcpForwarder;
 import io.github.poolwarden.testsupport.TestPostgres;
 import io.github.poolwarden.testsupport.TestPostgres.TestDatabase;
+import io.github.poolwarden.utilization.UtilizationMonitor;
+import io.github.poolwarden.utilization.UtilizationThresholds;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
@@ -103,7 +105,8 @@ class AcquisitionRetryPostgresTests {
 		HikariPoolProbe probe = new HikariPoolProbe(pool);
 		return new GuardedDataSource(pool, probe,
 				(settings != null) ? new AcquisitionRetry(pool::getConnection, probe, settings, pool.getConnectionTimeout())
-						: null);
+						: null,
+				new UtilizationMonitor(UtilizationThresholds.DEFAULTS));
 	}
 
 	private static RetrySettings patient(int maxRetries, Duration timeout) {

@@ -50,6 +50,8 @@ public final class TcpForwarder implements AutoCloseable {
 
 	private volatile ServerSocket server;
 
+	private volatile boolean blackHole;
+
 	public TcpForwarder(int targetPort) {
 		this.port = freePort();
 		this.targetPort = targetPort;
@@ -87,8 +89,11 @@ public final class TcpForwarder implements AutoCloseable {
 		while (!socket.isClosed()) {
 			try {
 				Socket client = socket.accept();
-				Socket upstream = new Socket(InetAddress.getLoopbackAddress(), this.targetPort);
 				this.sockets.add(client);
+				if (this.blackHole) {
+					continue;
+				}
+				Socket upstream = new Socket(InetAddress.getLoopbackAddress(), this.targetPort);
 				this.sockets.add(upstream);
 				this.executor.execute(() -> pipe(client, upstream));
 				this.executor.execute(() -> pipe(upstream, client));
@@ -124,6 +129,26 @@ public final class TcpForwarder implements AutoCloseable {
 		catch (IOException ex) {
 			// ignore
 		}
+	}
+
+	/**
+	 * Accept new connections but never answer on them (or forward again, when false).
+	 */
+	public void blackHole(boolean blackHole) {
+		this.blackHole = blackHole;
+	}
+
+	/**
+	 * Stop listening and close every connection: clients see their connections cut and
+	 * new ones refused, until {@link #open()} is called again.
+	 */
+	public synchronized void cut() throws IOException {
+		ServerSocket socket = this.server;
+		if (socket != null) {
+			socket.close();
+		}
+		this.sockets.forEach(TcpForwarder::closeQuietly);
+		this.sockets.clear();
 	}
 
 	@Override

@@ -76,6 +76,32 @@ class SampleApplicationTests {
 		JsonNode body = JsonMapper.shared().readTree(health.body());
 		assertThat(body.path("status").asString()).isEqualTo("UP");
 		assertThat(body.path("components").path("db").path("status").asString()).isEqualTo("UP");
+		JsonNode poolwarden = body.path("components").path("poolwarden");
+		assertThat(poolwarden.path("status").asString()).isEqualTo("UP");
+		assertThat(poolwarden.path("details").path("pool").asString()).isEqualTo("sample");
+		assertThat(poolwarden.path("details").path("level").asString()).isEqualTo("normal");
+		assertThat(poolwarden.path("details").path("max").asInt()).isEqualTo(10);
+	}
+
+	@Test
+	void readinessFollowsPoolWarden() throws Exception {
+		JsonNode readiness = JsonMapper.shared().readTree(get("/actuator/health/readiness").body());
+
+		assertThat(readiness.path("status").asString()).isEqualTo("UP");
+		assertThat(readiness.path("components").has("poolwarden")).isTrue();
+	}
+
+	@Test
+	void publishesUtilizationAndRetryMetrics() throws Exception {
+		JsonNode utilization = JsonMapper.shared()
+			.readTree(get("/actuator/metrics/poolwarden.connections.utilization?tag=pool:sample").body());
+		String prometheus = get("/actuator/prometheus").body();
+
+		assertThat(utilization.path("measurements").get(0).path("value").asDouble()).isBetween(0.0, 1.0);
+		assertThat(prometheus).contains("poolwarden_connections_utilization_ratio{pool=\"sample\"")
+			.contains("poolwarden_utilization_level{pool=\"sample\"")
+			.contains("poolwarden_acquisitions_retried_total{pool=\"sample\",result=\"exhausted\"")
+			.contains("hikaricp_connections_active{pool=\"sample\"");
 	}
 
 	@Test

@@ -79,6 +79,19 @@ class PoolWardenMetricsAutoConfigurationTests {
 	}
 
 	@Test
+	void registersUtilizationGaugesAndTransitionCounters() {
+		contextRunner.run((context) -> {
+			MeterRegistry registry = context.getBean(MeterRegistry.class);
+			assertThat(registry.get("poolwarden.connections.utilization").tag("pool", "metered").gauge().value())
+				.isZero();
+			assertThat(registry.get("poolwarden.utilization.level").tag("pool", "metered").gauge().value()).isZero();
+			assertThat(registry.find("poolwarden.utilization.transitions").tag("pool", "metered").functionCounters())
+				.extracting((counter) -> counter.getId().getTag("level"))
+				.containsExactlyInAnyOrder("normal", "warning", "critical");
+		});
+	}
+
+	@Test
 	void omitsRetryCountersWhenRetryIsDisabled() {
 		contextRunner.withPropertyValues("poolwarden.retry.enabled=false")
 			.run((context) -> assertThat(
