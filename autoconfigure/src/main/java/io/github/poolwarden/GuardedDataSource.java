@@ -24,6 +24,7 @@ import com.zaxxer.hikari.HikariDataSource;
 
 import io.github.poolwarden.retry.AcquisitionRetry;
 import io.github.poolwarden.support.JdbcTarget;
+import io.github.poolwarden.tracking.ConnectionTracker;
 import io.github.poolwarden.utilization.UtilizationMonitor;
 import io.github.poolwarden.utilization.UtilizationThresholds;
 import org.jspecify.annotations.Nullable;
@@ -51,6 +52,8 @@ public class GuardedDataSource extends DelegatingDataSource {
 
 	private final UtilizationMonitor monitor;
 
+	private final @Nullable ConnectionTracker tracker;
+
 	private volatile ExhaustionListener exhaustionListener = ExhaustionListener.NONE;
 
 	private volatile @Nullable ConnectionError lastError;
@@ -61,7 +64,7 @@ public class GuardedDataSource extends DelegatingDataSource {
 	 * @param pool the Hikari pool to guard
 	 */
 	public GuardedDataSource(HikariDataSource pool) {
-		this(pool, new HikariPoolProbe(pool), null, new UtilizationMonitor(UtilizationThresholds.DEFAULTS));
+		this(pool, new HikariPoolProbe(pool), null, new UtilizationMonitor(UtilizationThresholds.DEFAULTS), null);
 	}
 
 	/**
@@ -71,9 +74,11 @@ public class GuardedDataSource extends DelegatingDataSource {
 	 * @param retry retries acquisitions that found the pool exhausted, or {@code null}
 	 * to let them fail as HikariCP fails them
 	 * @param monitor keeps the pool's utilization level
+	 * @param tracker wraps borrowed connections and records their holders, or
+	 * {@code null} to hand out the pool's connections as they are
 	 */
 	public GuardedDataSource(HikariDataSource pool, PoolProbe probe, @Nullable AcquisitionRetry retry,
-			UtilizationMonitor monitor) {
+			UtilizationMonitor monitor, @Nullable ConnectionTracker tracker) {
 		super(pool);
 		Assert.notNull(pool, "'pool' must not be null");
 		Assert.notNull(probe, "'probe' must not be null");
@@ -82,11 +87,14 @@ public class GuardedDataSource extends DelegatingDataSource {
 		this.probe = probe;
 		this.retry = retry;
 		this.monitor = monitor;
+		this.tracker = tracker;
 	}
 
 	/**
 	 * Borrow a connection from the pool. When the pool is exhausted and a retry is
-	 * configured, the acquisition (never a statement) is retried with backoff.
+	 * configured, the acquisition (never a statement) is retried with backoff. With a
+	 * tracker, the connection is wrapped so its holder is known and uncommitted work is
+	 * rolled back when it is returned.
 	 * @return a connection
 	 * @throws SQLException as HikariCP throws it, or a
 	 * {@link io.github.poolwarden.retry.PoolExhaustedException} when every allowed
@@ -94,12 +102,14 @@ public class GuardedDataSource extends DelegatingDataSource {
 	 */
 	@Override
 	public Connection getConnection() throws SQLException {
+		Connection connection;
 		try {
-			return this.pool.getConnection();
+			connection = this.pool.getConnection();
 		}
 		catch (SQLException ex) {
-			return recover(ex);
+			connection = recover(ex);
 		}
+		return (this.tracker != null) ? this.tracker.track(connection) : connection;
 	}
 
 	private Connection recover(SQLException ex) throws SQLException {
@@ -141,6 +151,15 @@ public class GuardedDataSource extends DelegatingDataSource {
 	 */
 	public void recordError(ConnectionError error) {
 		this.lastError = error;
+	}
+
+	/**
+	 * Return the tracker of borrowed connections.
+	 * @return the tracker, or {@code null} when connections are handed out as the pool
+	 * gives them
+	 */
+	public @Nullable ConnectionTracker getTracker() {
+		return this.tracker;
 	}
 
 	/**

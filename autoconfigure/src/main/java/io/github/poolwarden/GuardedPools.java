@@ -20,6 +20,8 @@ import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.Map;
 
+import org.jspecify.annotations.Nullable;
+
 import org.springframework.util.Assert;
 
 /**
@@ -41,6 +43,20 @@ public class GuardedPools {
 		Assert.hasText(beanName, "'beanName' must not be empty");
 		Assert.notNull(dataSource, "'dataSource' must not be null");
 		this.pools.put(beanName, dataSource);
+	}
+
+	/**
+	 * Find a pool by its HikariCP pool name.
+	 * @param poolName the pool name
+	 * @return the pool, or {@code null}
+	 */
+	public @Nullable GuardedDataSource findByPoolName(String poolName) {
+		for (GuardedDataSource pool : asMap().values()) {
+			if (pool.getPoolName().equals(poolName)) {
+				return pool;
+			}
+		}
+		return null;
 	}
 
 	/**

@@ -17,6 +17,8 @@
 package io.github.poolwarden.autoconfigure;
 
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
 
 import javax.sql.DataSource;
 
@@ -26,6 +28,8 @@ import io.github.poolwarden.GuardedPools;
 import io.github.poolwarden.HikariPoolProbe;
 import io.github.poolwarden.retry.AcquisitionRetry;
 import io.github.poolwarden.retry.RetrySettings;
+import io.github.poolwarden.tracking.CallSites;
+import io.github.poolwarden.tracking.ConnectionTracker;
 import io.github.poolwarden.utilization.UtilizationMonitor;
 import io.github.poolwarden.utilization.UtilizationThresholds;
 import org.apache.commons.logging.Log;
@@ -47,6 +51,11 @@ class GuardedDataSourceFactory {
 	 * The retry timeout when none is set: stock HikariCP's default connectionTimeout.
 	 */
 	static final Duration DEFAULT_RETRY_TIMEOUT = Duration.ofSeconds(30);
+
+	/**
+	 * The longest holder summary in an exhaustion message.
+	 */
+	static final int HOLDER_SUMMARY_LENGTH = 600;
 
 	private static final Log logger = LogFactory.getLog(GuardedDataSourceFactory.class);
 
@@ -72,10 +81,26 @@ class GuardedDataSourceFactory {
 			pool.validate();
 		}
 		HikariPoolProbe probe = new HikariPoolProbe(pool);
-		GuardedDataSource guarded = new GuardedDataSource(pool, probe, retry(pool, probe),
-				new UtilizationMonitor(this.thresholds));
+		AcquisitionRetry retry = retry(pool, probe);
+		ConnectionTracker tracker = tracker(pool);
+		if (retry != null && tracker != null && tracker.isTrackingHolders()) {
+			retry.setHolderSummary(() -> tracker.summary(HOLDER_SUMMARY_LENGTH));
+		}
+		GuardedDataSource guarded = new GuardedDataSource(pool, probe, retry,
+				new UtilizationMonitor(this.thresholds), tracker);
 		this.pools.register(beanName, guarded);
 		return guarded;
+	}
+
+	private @Nullable ConnectionTracker tracker(HikariDataSource pool) {
+		PoolWardenProperties.Tracking tracking = this.properties.getTracking();
+		if (!tracking.isEnabled() && !this.properties.isRollbackOnReturn()) {
+			return null;
+		}
+		List<String> skipped = new ArrayList<>(CallSites.DEFAULT_SKIPPED);
+		skipped.addAll(tracking.getSkipPackages());
+		return new ConnectionTracker(pool.getPoolName(), tracking.isEnabled(), this.properties.isRollbackOnReturn(),
+				tracking.getCallSite(), new CallSites(skipped), tracking.getLongHoldThreshold());
 	}
 
 	private @Nullable AcquisitionRetry retry(HikariDataSource pool, HikariPoolProbe probe) {

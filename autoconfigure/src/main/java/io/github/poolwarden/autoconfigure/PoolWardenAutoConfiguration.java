@@ -19,6 +19,7 @@ package io.github.poolwarden.autoconfigure;
 import com.zaxxer.hikari.HikariDataSource;
 import io.github.poolwarden.GuardedPools;
 import io.github.poolwarden.startup.StartupVerifier;
+import io.github.poolwarden.tracking.HolderTrackingUtilizationListener;
 import io.github.poolwarden.utilization.LoggingUtilizationListener;
 import io.github.poolwarden.utilization.PoolUtilizationChangedEvent;
 import io.github.poolwarden.utilization.UtilizationListener;
@@ -81,6 +82,12 @@ public final class PoolWardenAutoConfiguration {
 	@ConditionalOnMissingBean
 	LoggingUtilizationListener poolwardenLoggingUtilizationListener(UtilizationThresholds thresholds) {
 		return new LoggingUtilizationListener(thresholds);
+	}
+
+	@Bean
+	@ConditionalOnMissingBean
+	HolderTrackingUtilizationListener poolwardenHolderTrackingUtilizationListener(GuardedPools pools) {
+		return new HolderTrackingUtilizationListener(pools);
 	}
 
 	@Bean

@@ -16,17 +16,20 @@
 
 package io.github.poolwarden.metrics;
 
+import java.util.concurrent.TimeUnit;
 import java.util.function.Supplier;
 
 import io.github.poolwarden.GuardedDataSource;
 import io.github.poolwarden.PoolProbe;
 import io.github.poolwarden.retry.AcquisitionRetry;
 import io.github.poolwarden.retry.AcquisitionRetryStats;
+import io.github.poolwarden.tracking.ConnectionTracker;
 import io.github.poolwarden.utilization.UtilizationLevel;
 import io.github.poolwarden.utilization.UtilizationMonitor;
 import io.micrometer.core.instrument.FunctionCounter;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.TimeGauge;
 import io.micrometer.core.instrument.binder.MeterBinder;
 
 import org.springframework.util.Assert;
@@ -41,6 +44,10 @@ import org.springframework.util.Assert;
  * <li>{@code poolwarden.utilization.level} (gauge): 0 normal, 1 warning, 2 critical.</li>
  * <li>{@code poolwarden.utilization.transitions} (function counter, tag
  * {@code level=normal|warning|critical}): times the pool entered each level.</li>
+ * <li>{@code poolwarden.connections.long-holds} (function counter): connections held
+ * past the long-hold threshold.</li>
+ * <li>{@code poolwarden.connections.held.oldest} (time gauge): how long the oldest
+ * current holder has held its connection.</li>
  * <li>{@code poolwarden.acquisitions.retried} (function counter, tag
  * {@code result=recovered|exhausted}): acquisitions that found the pool exhausted and
  * then got a connection on a retry, or did not.</li>
@@ -88,6 +95,19 @@ public class PoolWardenMeterBinder implements MeterBinder {
 			FunctionCounter.builder("poolwarden.utilization.transitions", monitor, (each) -> each.entries(level))
 				.description("Times the pool entered a utilization level")
 				.tags("pool", name, "level", level.tagValue())
+				.register(registry);
+		}
+		ConnectionTracker tracker = pool.getTracker();
+		if (tracker != null && tracker.isTrackingHolders()) {
+			FunctionCounter.builder("poolwarden.connections.long-holds", tracker, ConnectionTracker::longHolds)
+				.description("Connections held longer than poolwarden.tracking.long-hold-threshold")
+				.tags("pool", name)
+				.register(registry);
+			TimeGauge.builder("poolwarden.connections.held.oldest", tracker, TimeUnit.MILLISECONDS,
+					(each) -> each.oldestHold().toMillis())
+				.description("How long the oldest current holder has held its connection")
+				.tags("pool", name)
+				.strongReference(true)
 				.register(registry);
 		}
 		AcquisitionRetry retry = pool.getRetry();

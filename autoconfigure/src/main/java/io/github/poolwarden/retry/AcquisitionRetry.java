@@ -23,12 +23,14 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.Supplier;
 
 import io.github.poolwarden.ExhaustionListener;
 import io.github.poolwarden.PoolProbe;
 import io.github.poolwarden.PoolSnapshot;
 import org.apache.commons.logging.Log;
 import org.apache.commons.logging.LogFactory;
+import org.jspecify.annotations.Nullable;
 
 import org.springframework.core.log.LogMessage;
 import org.springframework.util.Assert;
@@ -83,6 +85,8 @@ public class AcquisitionRetry {
 
 	private volatile ExhaustionListener exhaustionListener = ExhaustionListener.NONE;
 
+	private volatile Supplier<@Nullable String> holders = () -> null;
+
 	/**
 	 * Create a retry.
 	 * @param source where connections come from, the pool itself
@@ -129,6 +133,15 @@ public class AcquisitionRetry {
 	public void setExhaustionListener(ExhaustionListener listener) {
 		Assert.notNull(listener, "'listener' must not be null");
 		this.exhaustionListener = listener;
+	}
+
+	/**
+	 * Set what describes the pool's holders in the exhaustion message.
+	 * @param holders supplies a one-line summary of the holders, or {@code null}
+	 */
+	public void setHolderSummary(Supplier<@Nullable String> holders) {
+		Assert.notNull(holders, "'holders' must not be null");
+		this.holders = holders;
 	}
 
 	/**
@@ -221,6 +234,10 @@ public class AcquisitionRetry {
 				+ ((attempts == 1) ? " attempt" : " attempts") + " in " + waited + " ms ("
 				+ snapshot.describeCounts() + "); poolwarden.retry.max-retries=" + this.settings.maxRetries()
 				+ ", poolwarden.retry.timeout=" + this.settings.timeout().toMillis() + "ms";
+		String holders = this.holders.get();
+		if (holders != null) {
+			message += "; holders: " + holders;
+		}
 		PoolExhaustedException exception = new PoolExhaustedException(message, snapshot.pool(), attempts, waited,
 				last);
 		earlier.forEach(exception::addSuppressed);

@@ -20,6 +20,8 @@ import io.github.poolwarden.PoolSnapshot;
 import org.apache.commons.logging.Log;
 import org.apache.commons.logging.LogFactory;
 
+import org.springframework.core.Ordered;
+
 /**
  * Logs each utilization change as one line: WARN into warning, ERROR into critical, INFO
  * back down. Lines start with the pool name, as HikariCP's do.
@@ -27,7 +29,7 @@ import org.apache.commons.logging.LogFactory;
  * @author PoolWarden authors
  * @since 0.1.0
  */
-public class LoggingUtilizationListener implements UtilizationListener {
+public class LoggingUtilizationListener implements UtilizationListener, Ordered {
 
 	private static final Log logger = LogFactory.getLog(LoggingUtilizationListener.class);
 
@@ -58,6 +60,11 @@ public class LoggingUtilizationListener implements UtilizationListener {
 			}
 			case NORMAL -> logger.info(state + " back below warning threshold " + percent(this.thresholds.warning()));
 		}
+	}
+
+	@Override
+	public int getOrder() {
+		return 0;
 	}
 
 	private static String percent(double ratio) {

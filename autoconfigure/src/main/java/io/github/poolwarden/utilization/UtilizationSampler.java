@@ -25,6 +25,7 @@ import java.util.function.Supplier;
 
 import io.github.poolwarden.GuardedDataSource;
 import io.github.poolwarden.PoolSnapshot;
+import io.github.poolwarden.tracking.ConnectionTracker;
 import org.apache.commons.logging.Log;
 import org.apache.commons.logging.LogFactory;
 import org.jspecify.annotations.Nullable;
@@ -36,7 +37,8 @@ import org.springframework.util.Assert;
  * Decides when utilization is evaluated: on one daemon thread for all pools, every
  * sample interval, and on the caller's thread whenever an acquisition finds a pool
  * exhausted. A crossing that lasts one sample interval is always seen. Each change is
- * told to every {@link UtilizationListener}, once.
+ * told to every {@link UtilizationListener}, once. Each sample also lets the pool's
+ * connection tracker report long holds and drop what the pool has closed.
  *
  * @author PoolWarden authors
  * @since 0.1.0
@@ -82,7 +84,8 @@ public class UtilizationSampler implements SmartLifecycle {
 			thread.setDaemon(true);
 			return thread;
 		});
-		executor.scheduleWithFixedDelay(this::sampleAll, 0, this.interval.toMillis(), TimeUnit.MILLISECONDS);
+		executor.scheduleWithFixedDelay(this::sampleAll, this.interval.toMillis(), this.interval.toMillis(),
+				TimeUnit.MILLISECONDS);
 		this.executor = executor;
 	}
 
@@ -106,6 +109,10 @@ public class UtilizationSampler implements SmartLifecycle {
 		for (GuardedDataSource pool : this.pools.get()) {
 			try {
 				evaluate(pool, pool.getProbe().snapshot());
+				ConnectionTracker tracker = pool.getTracker();
+				if (tracker != null) {
+					tracker.check();
+				}
 			}
 			catch (RuntimeException ex) {
 				logger.debug("Failed to sample " + pool.getPoolName(), ex);

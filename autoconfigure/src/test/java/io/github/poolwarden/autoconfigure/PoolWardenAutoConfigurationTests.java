@@ -16,6 +16,7 @@
 
 package io.github.poolwarden.autoconfigure;
 
+import java.sql.Connection;
 import java.time.Duration;
 
 import javax.sql.DataSource;
@@ -25,6 +26,7 @@ import com.zaxxer.hikari.HikariDataSource;
 import io.github.poolwarden.GuardedDataSource;
 import io.github.poolwarden.GuardedPools;
 import io.github.poolwarden.retry.RetrySettings;
+import io.github.poolwarden.tracking.CallSiteCapture;
 import io.github.poolwarden.utilization.UtilizationThresholds;
 import io.github.poolwarden.startup.StartupVerifier;
 import io.github.poolwarden.testsupport.TestPostgres;
@@ -223,6 +225,55 @@ class PoolWardenAutoConfigurationTests {
 					"poolwarden.utilization.critical-threshold=0.9", "poolwarden.utilization.hysteresis=0.1")
 			.run((context) -> assertThat(context.getBean(GuardedDataSource.class).getMonitor().thresholds())
 				.isEqualTo(new UtilizationThresholds(0.6, 0.9, 0.1)));
+	}
+
+	@Test
+	void wrapsConnectionsForTrackingByDefault() {
+		this.contextRunner.run((context) -> {
+			GuardedDataSource dataSource = context.getBean(GuardedDataSource.class);
+			try (Connection connection = dataSource.getConnection()) {
+				assertThat(connection.getClass().getName()).isEqualTo("io.github.poolwarden.tracking.GuardedConnection");
+				assertThat(dataSource.getTracker().holders()).hasSize(1);
+			}
+			assertThat(dataSource.getTracker().holders()).isEmpty();
+		});
+	}
+
+	@Test
+	void handsOutThePoolsOwnConnectionsWithEveryConnectionFeatureOff() {
+		this.contextRunner
+			.withPropertyValues("poolwarden.tracking.enabled=false", "poolwarden.rollback-on-return=false",
+					"poolwarden.retry.enabled=false")
+			.run((context) -> {
+				GuardedDataSource dataSource = context.getBean(GuardedDataSource.class);
+				assertThat(dataSource.getTracker()).isNull();
+				assertThat(dataSource.getRetry()).isNull();
+				try (Connection connection = dataSource.getConnection()) {
+					assertThat(connection.getClass().getName()).startsWith("com.zaxxer.hikari.pool.");
+				}
+			});
+	}
+
+	@Test
+	void bindsTrackingSettings() {
+		this.contextRunner
+			.withPropertyValues("poolwarden.tracking.call-site=always", "poolwarden.tracking.long-hold-threshold=5s",
+					"poolwarden.tracking.skip-packages=com.acme.dao.")
+			.run((context) -> {
+				PoolWardenProperties.Tracking tracking = context.getBean(PoolWardenProperties.class).getTracking();
+				assertThat(tracking.getCallSite()).isEqualTo(CallSiteCapture.ALWAYS);
+				assertThat(tracking.getLongHoldThreshold()).isEqualTo(Duration.ofSeconds(5));
+				assertThat(tracking.getSkipPackages()).containsExactly("com.acme.dao.");
+			});
+	}
+
+	@Test
+	void failsWithTheKeyAndRangeOnAZeroLongHoldThreshold() {
+		this.contextRunner.withPropertyValues("poolwarden.tracking.long-hold-threshold=0s").run((context) -> {
+			assertThat(context).hasFailed();
+			assertThat(context.getStartupFailure()).rootCause()
+				.hasMessageContaining("poolwarden.tracking.long-hold-threshold must be at least 1ms (was PT0S)");
+		});
 	}
 
 	@Test

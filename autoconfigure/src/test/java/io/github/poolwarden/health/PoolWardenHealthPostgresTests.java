@@ -158,8 +158,12 @@ class PoolWardenHealthPostgresTests {
 				assertThat(catchThrowable(dataSource::getConnection))
 					.isInstanceOf(SQLTransientConnectionException.class);
 
-				assertThat(output.getOut()).contains("healthy - utilization 100% (active=3, max=3, waiting=0) "
-						+ "crossed critical threshold 95%");
+				assertThat(output.getOut().lines()
+					.filter((line) -> line.contains("crossed critical threshold 95%")))
+					.singleElement()
+					.asString()
+					.contains("ERROR [main]")
+					.contains("healthy - utilization 100% (active=3, max=3, waiting=");
 				for (Connection connection : held) {
 					connection.close();
 				}

@@ -106,7 +106,7 @@ class AcquisitionRetryPostgresTests {
 		return new GuardedDataSource(pool, probe,
 				(settings != null) ? new AcquisitionRetry(pool::getConnection, probe, settings, pool.getConnectionTimeout())
 						: null,
-				new UtilizationMonitor(UtilizationThresholds.DEFAULTS));
+				new UtilizationMonitor(UtilizationThresholds.DEFAULTS), null);
 	}
 
 	private static RetrySettings patient(int maxRetries, Duration timeout) {

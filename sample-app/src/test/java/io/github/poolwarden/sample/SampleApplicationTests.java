@@ -105,6 +105,16 @@ class SampleApplicationTests {
 	}
 
 	@Test
+	void namesTheHoldersAtActuatorPoolwarden() throws Exception {
+		JsonNode report = JsonMapper.shared().readTree(get("/actuator/poolwarden").body());
+
+		JsonNode pool = report.path("pools").path("sample");
+		assertThat(pool.path("state").path("max").asInt()).isEqualTo(10);
+		assertThat(pool.path("holders").isArray()).isTrue();
+		assertThat(pool.path("tracking").path("borrowed").asLong()).isGreaterThanOrEqualTo(0);
+	}
+
+	@Test
 	void servesWorkThroughThePool() throws Exception {
 		HttpResponse<String> work = get("/work?holdMillis=10");
 

@@ -92,6 +92,21 @@ class PoolWardenMetricsAutoConfigurationTests {
 	}
 
 	@Test
+	void registersHoldMetersWhenTrackingIsOn() {
+		contextRunner.run((context) -> {
+			MeterRegistry registry = context.getBean(MeterRegistry.class);
+			assertThat(registry.get("poolwarden.connections.long-holds").tag("pool", "metered").functionCounter().count())
+				.isZero();
+			assertThat(registry.get("poolwarden.connections.held.oldest").tag("pool", "metered").timeGauge().value())
+				.isZero();
+		});
+		contextRunner.withPropertyValues("poolwarden.tracking.enabled=false")
+			.run((context) -> assertThat(
+					context.getBean(MeterRegistry.class).find("poolwarden.connections.held.oldest").meters())
+				.isEmpty());
+	}
+
+	@Test
 	void omitsRetryCountersWhenRetryIsDisabled() {
 		contextRunner.withPropertyValues("poolwarden.retry.enabled=false")
 			.run((context) -> assertThat(

@@ -1,0 +1,330 @@
+/*
+ * Copyright 2026-present the PoolWarden authors.
+ *
+ * Licensed under the Apache License, Version 2.0 (the "License");
+ * you may not use this file except in compliance with the License.
+ * You may obtain a copy of the License at
+ *
+ *      https://www.apache.org/licenses/LICENSE-2.0
+ *
+ * Unless required by applicable law or agreed to in writing, software
+ * distributed under the License is distributed on an "AS IS" BASIS,
+ * WITHOUT WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied.
+ * See the License for the specific language governing permissions and
+ * limitations under the License.
+ */
+
+package io.github.poolwarden.tracking;
+
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
+import java.sql.Connection;
+import java.sql.SQLException;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.LongAdder;
+
+import org.apache.commons.logging.Log;
+import org.apache.commons.logging.LogFactory;
+import org.jspecify.annotations.Nullable;
+
+import org.springframework.util.Assert;
+
+/**
+ * Knows who holds a pool's connections: wraps each borrowed connection in a
+ * {@link GuardedConnection} and records its holder (thread, time, call site).
+ * <p>
+ * The registry has one slot per <em>physical</em> connection, created the first time the
+ * pool lends it and reused on every later borrow: a borrow reads the map and writes the
+ * slot, it never inserts or removes, so the registry is bounded by the pool's physical
+ * connections and costs no contention. A holder is current while its wrapper is open
+ * and both the pool's handle and the physical connection are open, so a connection
+ * closed behind PoolWarden's back (through the pool's handle, an abort, an eviction) is
+ * never reported as held. Slots of physical connections the pool has closed are removed
+ * by {@link #prune()}.
+ *
+ * @author PoolWarden authors
+ * @since 0.1.0
+ */
+public class ConnectionTracker {
+
+	private static final Log logger = LogFactory.getLog(ConnectionTracker.class);
+
+	private static final VarHandle CURRENT;
+
+	static {
+		try {
+			CURRENT = MethodHandles.lookup().findVarHandle(Slot.class, "current", GuardedConnection.class);
+		}
+		catch (ReflectiveOperationException ex) {
+			throw new ExceptionInInitializerError(ex);
+		}
+	}
+
+	private final String poolName;
+
+	private final boolean trackHolders;
+
+	private final boolean rollbackOnReturn;
+
+	private final CallSiteCapture capture;
+
+	private final CallSites callSites;
+
+	private final Duration longHoldThreshold;
+
+	private final Map<Connection, Slot> slots = new ConcurrentHashMap<>();
+
+	private final LongAdder borrowed = new LongAdder();
+
+	private final LongAdder returned = new LongAdder();
+
+	private final LongAdder longHolds = new LongAdder();
+
+	private volatile boolean underPressure;
+
+	/**
+	 * Create a tracker.
+	 * @param poolName the pool's name, for log lines
+	 * @param trackHolders whether to record holders; when false, connections are only
+	 * wrapped for the rollback on return
+	 * @param rollbackOnReturn whether to roll back uncommitted work when a connection is
+	 * returned with auto-commit off
+	 * @param capture when to capture call sites
+	 * @param callSites finds call sites
+	 * @param longHoldThreshold how long a connection may be held before one WARN line
+	 */
+	public ConnectionTracker(String poolName, boolean trackHolders, boolean rollbackOnReturn, CallSiteCapture capture,
+			CallSites callSites, Duration longHoldThreshold) {
+		Assert.hasText(poolName, "'poolName' must not be empty");
+		Assert.notNull(capture, "'capture' must not be null");
+		Assert.notNull(callSites, "'callSites' must not be null");
+		Assert.isTrue(longHoldThreshold != null && !longHoldThreshold.isNegative() && !longHoldThreshold.isZero(),
+				"'longHoldThreshold' must be positive");
+		this.poolName = poolName;
+		this.trackHolders = trackHolders;
+		this.rollbackOnReturn = rollbackOnReturn;
+		this.capture = capture;
+		this.callSites = callSites;
+		this.longHoldThreshold = longHoldThreshold;
+	}
+
+	/**
+	 * Wrap a connection just borrowed from the pool and record its holder.
+	 * @param connection the pool's connection
+	 * @return the connection to hand to the caller
+	 * @throws SQLException if the pool's connection cannot be unwrapped
+	 */
+	public Connection track(Connection connection) throws SQLException {
+		if (!this.trackHolders) {
+			return new GuardedConnection(connection, this, null, Thread.currentThread(), 0, null);
+		}
+		Connection physical;
+		try {
+			physical = connection.unwrap(Connection.class);
+		}
+		catch (SQLException | RuntimeException ex) {
+			connection.close();
+			throw ex;
+		}
+		Slot slot = this.slots.get(physical);
+		if (slot == null) {
+			slot = this.slots.computeIfAbsent(physical, (key) -> new Slot());
+		}
+		String callSite = (this.capture == CallSiteCapture.ALWAYS
+				|| (this.underPressure && this.capture == CallSiteCapture.ON_PRESSURE)) ? this.callSites.here() : null;
+		GuardedConnection guarded = new GuardedConnection(connection, this, slot, Thread.currentThread(),
+				System.nanoTime(), callSite);
+		slot.current = guarded;
+		this.borrowed.increment();
+		return guarded;
+	}
+
+	void released(GuardedConnection connection) {
+		Slot slot = connection.slot;
+		if (slot == null) {
+			return;
+		}
+		// Only the holder's own slot entry is cleared: a second close, or a close after
+		// the physical connection was lent again, leaves the new holder in place.
+		CURRENT.compareAndSet(slot, connection, null);
+		this.returned.increment();
+		if (connection.longHoldReported) {
+			Duration heldFor = Duration.ofNanos(System.nanoTime() - connection.borrowedAtNanos);
+			logger.info(this.poolName + " - connection held by thread '" + connection.thread.getName() + "'"
+					+ describeCallSite(connection.callSite) + " returned after " + HolderSummary.age(heldFor));
+		}
+	}
+
+	boolean rollsBackOnReturn() {
+		return this.rollbackOnReturn;
+	}
+
+	/**
+	 * Tell the tracker whether the pool is short of connections, which switches call-site
+	 * capture on in {@link CallSiteCapture#ON_PRESSURE} mode.
+	 * @param underPressure whether the pool is at the warning level or above
+	 */
+	public void setUnderPressure(boolean underPressure) {
+		this.underPressure = underPressure;
+	}
+
+	/**
+	 * Return the current holders, the oldest first.
+	 * @return the holders
+	 */
+	public List<ConnectionHolder> holders() {
+		long nowNanos = System.nanoTime();
+		Instant now = Instant.now();
+		List<ConnectionHolder> holders = new ArrayList<>();
+		for (Map.Entry<Connection, Slot> entry : this.slots.entrySet()) {
+			GuardedConnection current = entry.getValue().current;
+			if (current != null && current.isHeld(entry.getKey())) {
+				holders.add(current.toHolder(nowNanos, now));
+			}
+		}
+		holders.sort(Comparator.comparing(ConnectionHolder::heldFor).reversed());
+		return holders;
+	}
+
+	/**
+	 * Return how long the oldest current holder has held its connection.
+	 * @return the time, zero when nothing is held
+	 */
+	public Duration oldestHold() {
+		long nowNanos = System.nanoTime();
+		long oldest = 0;
+		for (Map.Entry<Connection, Slot> entry : this.slots.entrySet()) {
+			GuardedConnection current = entry.getValue().current;
+			if (current != null && current.isHeld(entry.getKey())) {
+				oldest = Math.max(oldest, nowNanos - current.borrowedAtNanos);
+			}
+		}
+		return Duration.ofNanos(oldest);
+	}
+
+	/**
+	 * Log one WARN line for each connection held past the long-hold threshold, once per
+	 * borrow, and drop what the pool no longer has. Called on the sampling thread.
+	 */
+	public void check() {
+		long nowNanos = System.nanoTime();
+		long threshold = this.longHoldThreshold.toNanos();
+		for (Map.Entry<Connection, Slot> entry : this.slots.entrySet()) {
+			Slot slot = entry.getValue();
+			GuardedConnection current = slot.current;
+			if (current == null) {
+				continue;
+			}
+			if (!current.isHeld(entry.getKey())) {
+				CURRENT.compareAndSet(slot, current, null);
+				continue;
+			}
+			long heldFor = nowNanos - current.borrowedAtNanos;
+			if (heldFor >= threshold && !current.longHoldReported) {
+				current.longHoldReported = true;
+				this.longHolds.increment();
+				logger.warn(this.poolName + " - connection held for " + HolderSummary.age(Duration.ofNanos(heldFor))
+						+ " (poolwarden.tracking.long-hold-threshold=" + HolderSummary.age(this.longHoldThreshold)
+						+ ") by thread '" + current.thread.getName() + "'" + describeCallSite(current.callSite)
+						+ ((current.callSite != null) ? "" : whereNow(current.thread)));
+			}
+		}
+		prune();
+	}
+
+	/**
+	 * Drop the slots of physical connections the pool has closed.
+	 */
+	public void prune() {
+		this.slots.entrySet().removeIf((entry) -> {
+			GuardedConnection current = entry.getValue().current;
+			return (current == null || !current.isHeld(entry.getKey())) && isClosed(entry.getKey());
+		});
+	}
+
+	private static boolean isClosed(Connection physical) {
+		try {
+			return physical.isClosed();
+		}
+		catch (SQLException ex) {
+			return true;
+		}
+	}
+
+	private String whereNow(Thread thread) {
+		if (!thread.isAlive()) {
+			return " (the thread has ended: the connection was never closed)";
+		}
+		String now = this.callSites.in(thread.getStackTrace());
+		return (now != null) ? ", thread now at " + now : "";
+	}
+
+	private static String describeCallSite(@Nullable String callSite) {
+		return (callSite != null) ? " at " + callSite : "";
+	}
+
+	/**
+	 * Return a one-line summary of the holders, grouped by call site, bounded in length.
+	 * @param maxLength the longest summary
+	 * @return the summary
+	 */
+	public String summary(int maxLength) {
+		return HolderSummary.describe(holders(), maxLength);
+	}
+
+	/**
+	 * Return how many connections were borrowed through the tracker.
+	 * @return the count
+	 */
+	public long borrowed() {
+		return this.borrowed.sum();
+	}
+
+	/**
+	 * Return how many tracked connections were returned through the tracker.
+	 * @return the count
+	 */
+	public long returned() {
+		return this.returned.sum();
+	}
+
+	/**
+	 * Return how many connections were held past the long-hold threshold.
+	 * @return the count
+	 */
+	public long longHolds() {
+		return this.longHolds.sum();
+	}
+
+	/**
+	 * Return the registry's size: the physical connections it has a slot for.
+	 * @return the size
+	 */
+	public int registrySize() {
+		return this.slots.size();
+	}
+
+	/**
+	 * Return whether holders are recorded.
+	 * @return whether holders are tracked
+	 */
+	public boolean isTrackingHolders() {
+		return this.trackHolders;
+	}
+
+	/**
+	 * The holder of one physical connection.
+	 */
+	static final class Slot {
+
+		volatile @Nullable GuardedConnection current;
+
+	}
+
+}

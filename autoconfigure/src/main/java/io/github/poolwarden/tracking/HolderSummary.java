@@ -1,0 +1,112 @@
+/*
+ * Copyright 2026-present the PoolWarden authors.
+ *
+ * Licensed under the Apache License, Version 2.0 (the "License");
+ * you may not use this file except in compliance with the License.
+ * You may obtain a copy of the License at
+ *
+ *      https://www.apache.org/licenses/LICENSE-2.0
+ *
+ * Unless required by applicable law or agreed to in writing, software
+ * distributed under the License is distributed on an "AS IS" BASIS,
+ * WITHOUT WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied.
+ * See the License for the specific language governing permissions and
+ * limitations under the License.
+ */
+
+package io.github.poolwarden.tracking;
+
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Describes holders grouped by call site, the group with the oldest holder first:
+ * {@code 12 held by ReportJob.export(ReportJob.java:88), oldest 47 s (threads report-1,
+ * report-2, +10 more)}.
+ *
+ * @author PoolWarden authors
+ * @since 0.1.0
+ */
+public final class HolderSummary {
+
+	/**
+	 * How holders without a captured call site are grouped.
+	 */
+	public static final String UNKNOWN_CALL_SITE = "an unrecorded call site";
+
+	private static final int THREADS_SHOWN = 3;
+
+	private HolderSummary() {
+	}
+
+	/**
+	 * Describe holders on one line.
+	 * @param holders the holders, oldest first
+	 * @param maxLength the longest description: groups that do not fit are left out and
+	 * counted (the count itself may pass the length slightly)
+	 * @return the description, or {@code "no connection is held"}
+	 */
+	public static String describe(List<ConnectionHolder> holders, int maxLength) {
+		if (holders.isEmpty()) {
+			return "no connection is held";
+		}
+		List<String> groups = lines(holders);
+		String first = groups.get(0);
+		StringBuilder summary = new StringBuilder(
+				(first.length() > maxLength) ? first.substring(0, Math.max(0, maxLength - 1)) + "…" : first);
+		for (int i = 1; i < groups.size(); i++) {
+			String next = "; " + groups.get(i);
+			String rest = "; +" + (groups.size() - i) + " more call sites";
+			boolean last = (i == groups.size() - 1);
+			if (summary.length() + next.length() + (last ? 0 : rest.length()) > maxLength) {
+				summary.append(rest);
+				break;
+			}
+			summary.append(next);
+		}
+		return summary.toString();
+	}
+
+	/**
+	 * Describe holders as one line per call site, the oldest group first.
+	 * @param holders the holders, oldest first
+	 * @return the lines
+	 */
+	public static List<String> lines(List<ConnectionHolder> holders) {
+		Map<String, List<ConnectionHolder>> groups = new LinkedHashMap<>();
+		for (ConnectionHolder holder : holders) {
+			String site = (holder.callSite() != null) ? holder.callSite() : UNKNOWN_CALL_SITE;
+			groups.computeIfAbsent(site, (key) -> new ArrayList<>()).add(holder);
+		}
+		List<String> lines = new ArrayList<>();
+		groups.forEach((site, group) -> {
+			List<String> threads = group.stream().map(ConnectionHolder::thread).distinct().toList();
+			String shown = String.join(", ", threads.subList(0, Math.min(THREADS_SHOWN, threads.size())))
+					+ ((threads.size() > THREADS_SHOWN) ? ", +" + (threads.size() - THREADS_SHOWN) + " more" : "");
+			lines.add(group.size() + " held by " + site + ", oldest " + age(group.get(0).heldFor()) + " (thread"
+					+ ((threads.size() == 1) ? " " : "s ") + shown + ")");
+		});
+		return lines;
+	}
+
+	/**
+	 * Describe a duration briefly: {@code 850 ms}, {@code 47 s}, {@code 12 min}.
+	 * @param duration the duration
+	 * @return the description
+	 */
+	public static String age(Duration duration) {
+		long millis = duration.toMillis();
+		if (millis < 1000) {
+			return millis + " ms";
+		}
+		long seconds = duration.toSeconds();
+		if (seconds < 600) {
+			return seconds + " s";
+		}
+		return duration.toMinutes() + " min";
+	}
+
+}
