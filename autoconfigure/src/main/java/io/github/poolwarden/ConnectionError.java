@@ -44,9 +44,17 @@ public record ConnectionError(@Nullable String sqlState, String message, Instant
 	 * @return the error
 	 */
 	public static ConnectionError of(Throwable ex, @Nullable String password) {
+		// The server's own words: the innermost exception with a SQLState (HikariCP wraps
+		// the driver's in a timeout of its own), else the first with a message.
 		Throwable described = ex;
 		while (described.getMessage() == null && described.getCause() != null && described.getCause() != described) {
 			described = described.getCause();
+		}
+		int depth = 0;
+		for (Throwable each = ex; each != null && depth < 16; each = each.getCause(), depth++) {
+			if (each instanceof SQLException sql && sql.getSQLState() != null && sql.getMessage() != null) {
+				described = each;
+			}
 		}
 		String message = (described.getMessage() != null) ? described.getMessage() : described.getClass().getName();
 		message = CredentialMasker.mask(message, password);

@@ -19,14 +19,20 @@ package io.github.poolwarden;
 import java.sql.Connection;
 import java.sql.SQLException;
 import java.sql.SQLTransientConnectionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
 
 import com.zaxxer.hikari.HikariDataSource;
 
+import io.github.poolwarden.capacity.ServerCapacity;
 import io.github.poolwarden.retry.AcquisitionRetry;
 import io.github.poolwarden.support.JdbcTarget;
+import io.github.poolwarden.support.SqlStates;
 import io.github.poolwarden.tracking.ConnectionTracker;
 import io.github.poolwarden.utilization.UtilizationMonitor;
 import io.github.poolwarden.utilization.UtilizationThresholds;
+import org.apache.commons.logging.Log;
+import org.apache.commons.logging.LogFactory;
 import org.jspecify.annotations.Nullable;
 
 import org.springframework.jdbc.datasource.DelegatingDataSource;
@@ -44,6 +50,14 @@ import org.springframework.util.Assert;
  */
 public class GuardedDataSource extends DelegatingDataSource {
 
+	private static final Log logger = LogFactory.getLog(GuardedDataSource.class);
+
+	/**
+	 * How long a refusal with 53300 caps the pool's capacity, and the shortest interval
+	 * between two WARN lines about it.
+	 */
+	private static final long SERVER_FULL_MEMORY_NANOS = TimeUnit.SECONDS.toNanos(30);
+
 	private final HikariDataSource pool;
 
 	private final PoolProbe probe;
@@ -57,6 +71,18 @@ public class GuardedDataSource extends DelegatingDataSource {
 	private volatile ExhaustionListener exhaustionListener = ExhaustionListener.NONE;
 
 	private volatile @Nullable ConnectionError lastError;
+
+	private volatile @Nullable ServerCapacity serverCapacity;
+
+	private volatile int serverHeadroom = Integer.MAX_VALUE;
+
+	private volatile int refusedCapacity = Integer.MAX_VALUE;
+
+	private volatile long refusedCapacityUntil;
+
+	private final AtomicLong nextServerFullWarning = new AtomicLong(System.nanoTime());
+
+	private final PoolProbe cappedProbe = this::snapshot;
 
 	/**
 	 * Create a guard around the given pool that adds nothing to acquisitions and uses the
@@ -117,11 +143,68 @@ public class GuardedDataSource extends DelegatingDataSource {
 			if (this.retry != null) {
 				return this.retry.acquire(timeout);
 			}
-			this.exhaustionListener.onExhausted(this.probe.snapshot());
+			this.exhaustionListener.onExhausted(snapshot());
 			throw ex;
 		}
-		this.lastError = ConnectionError.of(ex, this.pool.getPassword());
+		ConnectionError error = ConnectionError.of(ex, this.pool.getPassword());
+		this.lastError = error;
+		if (SqlStates.TOO_MANY_CONNECTIONS.equals(error.sqlState())) {
+			serverFull(error);
+		}
 		throw ex;
+	}
+
+	/**
+	 * The server refused a new connection: the pool cannot grow past what it holds, so
+	 * that is its capacity for a while, and the operator is told it is the server or
+	 * the role that is full, not the pool.
+	 */
+	private void serverFull(ConnectionError error) {
+		PoolSnapshot snapshot = this.probe.snapshot();
+		this.refusedCapacity = snapshot.total();
+		this.refusedCapacityUntil = System.nanoTime() + SERVER_FULL_MEMORY_NANOS;
+		long now = System.nanoTime();
+		long next = this.nextServerFullWarning.get();
+		if (now - next >= 0 && this.nextServerFullWarning.compareAndSet(next, now + SERVER_FULL_MEMORY_NANOS)) {
+			logger.warn(getPoolName() + " - the database refused a new connection (SQLState 53300: "
+					+ error.message() + "): the server, the database or the role is full, not the pool. The pool "
+					+ "holds " + snapshot.total() + " of its maximum " + snapshot.max()
+					+ " and counts that as its capacity until the server gives more.");
+		}
+	}
+
+	/**
+	 * Take a snapshot of the pool, with its capacity lowered to what the server can give
+	 * when that is known to be less than {@code maximumPoolSize}.
+	 * @return the snapshot
+	 */
+	public PoolSnapshot snapshot() {
+		PoolSnapshot snapshot = this.probe.snapshot();
+		int capacity = snapshot.max();
+		if (this.refusedCapacity < capacity && System.nanoTime() - this.refusedCapacityUntil < 0
+				&& snapshot.total() <= this.refusedCapacity) {
+			capacity = this.refusedCapacity;
+		}
+		capacity = Math.min(capacity, this.serverHeadroom);
+		return snapshot.withCapacity(Math.max(capacity, Math.min(snapshot.total(), snapshot.max())));
+	}
+
+	/**
+	 * Record what the server can give this pool, read by a capacity check.
+	 * @param capacity the capacity
+	 * @param own the connections the pool held when it was read
+	 */
+	public void recordServerCapacity(ServerCapacity capacity, int own) {
+		this.serverCapacity = capacity;
+		this.serverHeadroom = capacity.headroomFor(own);
+	}
+
+	/**
+	 * Return what the server could give this pool when last read.
+	 * @return the capacity, or {@code null} when never read
+	 */
+	public @Nullable ServerCapacity getServerCapacity() {
+		return this.serverCapacity;
 	}
 
 	/**
@@ -132,7 +215,7 @@ public class GuardedDataSource extends DelegatingDataSource {
 		Assert.notNull(listener, "'listener' must not be null");
 		this.exhaustionListener = listener;
 		if (this.retry != null) {
-			this.retry.setExhaustionListener(listener);
+			this.retry.setExhaustionListener((snapshot) -> listener.onExhausted(snapshot()));
 		}
 	}
 
@@ -179,11 +262,12 @@ public class GuardedDataSource extends DelegatingDataSource {
 	}
 
 	/**
-	 * Return the probe that reads the pool's state.
+	 * Return the probe that reads the pool's state, with its capacity lowered to what
+	 * the server can give (see {@link #snapshot()}).
 	 * @return the probe
 	 */
 	public PoolProbe getProbe() {
-		return this.probe;
+		return this.cappedProbe;
 	}
 
 	/**

@@ -25,10 +25,36 @@ package io.github.poolwarden;
  * @param total connections open, in use or not
  * @param waiting threads waiting for a connection
  * @param max the pool's {@code maximumPoolSize}
+ * @param capacity how many connections the pool can really have: {@code max}, or fewer
+ * when the server, the database or the role cannot give more
  * @author PoolWarden authors
  * @since 0.1.0
  */
-public record PoolSnapshot(String pool, int active, int idle, int total, int waiting, int max) {
+public record PoolSnapshot(String pool, int active, int idle, int total, int waiting, int max, int capacity) {
+
+	/**
+	 * Create a snapshot of a pool whose capacity is its maximum size.
+	 * @param pool the pool name
+	 * @param active connections in use
+	 * @param idle connections waiting in the pool
+	 * @param total connections open
+	 * @param waiting threads waiting for a connection
+	 * @param max the pool's {@code maximumPoolSize}
+	 */
+	public PoolSnapshot(String pool, int active, int idle, int total, int waiting, int max) {
+		this(pool, active, idle, total, waiting, max, max);
+	}
+
+	/**
+	 * Return this snapshot with a lower capacity.
+	 * @param capacity the connections the pool can really have
+	 * @return the snapshot, capped
+	 */
+	public PoolSnapshot withCapacity(int capacity) {
+		int capped = Math.max(0, Math.min(this.max, capacity));
+		return (capped == this.capacity) ? this
+				: new PoolSnapshot(this.pool, this.active, this.idle, this.total, this.waiting, this.max, capped);
+	}
 
 	/**
 	 * Return the snapshot of a pool that has not started yet.
@@ -41,11 +67,15 @@ public record PoolSnapshot(String pool, int active, int idle, int total, int wai
 	}
 
 	/**
-	 * Return the share of the pool in use: {@code active / max}, from 0 to 1.
+	 * Return the share of the pool in use: {@code active / capacity}, from 0 to 1. The
+	 * capacity is {@code maximumPoolSize} unless the server cannot give that many.
 	 * @return the utilization
 	 */
 	public double utilization() {
-		return (this.max > 0) ? Math.min(1.0, (double) this.active / this.max) : 0.0;
+		if (this.capacity <= 0) {
+			return (this.active > 0) ? 1.0 : 0.0;
+		}
+		return Math.min(1.0, (double) this.active / this.capacity);
 	}
 
 	/**
@@ -61,7 +91,8 @@ public record PoolSnapshot(String pool, int active, int idle, int total, int wai
 	 * @return the description
 	 */
 	public String describeCounts() {
-		return "active=" + this.active + ", idle=" + this.idle + ", waiting=" + this.waiting + ", max=" + this.max;
+		return "active=" + this.active + ", idle=" + this.idle + ", waiting=" + this.waiting + ", max=" + this.max
+				+ ((this.capacity < this.max) ? ", server capacity=" + this.capacity : "");
 	}
 
 }

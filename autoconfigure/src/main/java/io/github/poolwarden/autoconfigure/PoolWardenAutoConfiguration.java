@@ -18,6 +18,8 @@ package io.github.poolwarden.autoconfigure;
 
 import com.zaxxer.hikari.HikariDataSource;
 import io.github.poolwarden.GuardedPools;
+import io.github.poolwarden.capacity.CapacityChecker;
+import io.github.poolwarden.startup.PoolLifecycle;
 import io.github.poolwarden.startup.StartupVerifier;
 import io.github.poolwarden.tracking.HolderTrackingUtilizationListener;
 import io.github.poolwarden.utilization.LoggingUtilizationListener;
@@ -34,6 +36,7 @@ import org.springframework.boot.autoconfigure.condition.ConditionalOnClass;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnMissingBean;
 import org.springframework.boot.context.properties.EnableConfigurationProperties;
 import org.springframework.boot.jdbc.autoconfigure.DataSourceAutoConfiguration;
+import org.springframework.context.ApplicationContext;
 import org.springframework.context.ApplicationEventPublisher;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Role;
@@ -99,16 +102,34 @@ public final class PoolWardenAutoConfiguration {
 	@Bean
 	@ConditionalOnMissingBean
 	UtilizationSampler poolwardenUtilizationSampler(GuardedPools pools, ObjectProvider<UtilizationListener> listeners,
-			PoolWardenProperties properties) {
-		return new UtilizationSampler(() -> pools.asMap().values(), listeners.orderedStream().toList(),
-				properties.getUtilization().getSampleInterval());
+			ObjectProvider<CapacityChecker> capacity, PoolWardenProperties properties) {
+		UtilizationSampler sampler = new UtilizationSampler(() -> pools.asMap().values(),
+				listeners.orderedStream().toList(), properties.getUtilization().getSampleInterval());
+		capacity.ifAvailable((checker) -> sampler.setCapacityRefresh(checker,
+				properties.getCapacity().getSampleInterval()));
+		return sampler;
 	}
 
 	@Bean
 	@ConditionalOnMissingBean
 	@ConditionalOnBooleanProperty(name = "poolwarden.startup.verify", matchIfMissing = true)
-	StartupVerifier poolwardenStartupVerifier(GuardedPools pools, PoolWardenProperties properties) {
-		return new StartupVerifier(() -> pools.asMap().values(), properties.getStartup().getTimeout());
+	StartupVerifier poolwardenStartupVerifier(PoolWardenProperties properties) {
+		return new StartupVerifier(properties.getStartup().getTimeout());
+	}
+
+	@Bean
+	@ConditionalOnMissingBean
+	@ConditionalOnBooleanProperty(name = "poolwarden.capacity.enabled", matchIfMissing = true)
+	CapacityChecker poolwardenCapacityChecker(PoolWardenProperties properties) {
+		return new CapacityChecker(properties.getCapacity().isEnforce());
+	}
+
+	@Bean
+	@ConditionalOnMissingBean
+	PoolLifecycle poolwardenLifecycle(GuardedPools pools, ObjectProvider<StartupVerifier> verifier,
+			ObjectProvider<CapacityChecker> capacity, PoolWardenProperties properties, ApplicationContext context) {
+		return new PoolLifecycle(() -> pools.asMap().values(), verifier.getIfAvailable(), capacity.getIfAvailable(),
+				properties.isReleaseOnPause(), context.getId());
 	}
 
 }

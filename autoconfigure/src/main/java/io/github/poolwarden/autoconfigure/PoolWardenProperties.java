@@ -62,6 +62,15 @@ public class PoolWardenProperties implements Validator {
 
 	private final Tracking tracking = new Tracking();
 
+	private final Capacity capacity = new Capacity();
+
+	/**
+	 * Whether to close a pool's idle connections when its application context stops or
+	 * is paused (as Spring's test framework pauses inactive cached contexts), and to
+	 * restore and verify the pool when the context starts again.
+	 */
+	private boolean releaseOnPause = true;
+
 	/**
 	 * Whether to roll back uncommitted work when a connection is returned with
 	 * auto-commit off, including work done through unwrap() on the physical connection,
@@ -103,6 +112,18 @@ public class PoolWardenProperties implements Validator {
 
 	public Tracking getTracking() {
 		return this.tracking;
+	}
+
+	public Capacity getCapacity() {
+		return this.capacity;
+	}
+
+	public boolean isReleaseOnPause() {
+		return this.releaseOnPause;
+	}
+
+	public void setReleaseOnPause(boolean releaseOnPause) {
+		this.releaseOnPause = releaseOnPause;
 	}
 
 	public boolean isRollbackOnReturn() {
@@ -157,6 +178,7 @@ public class PoolWardenProperties implements Validator {
 		checks.atLeast("health.timeout", Duration.ofMillis(10), properties.getHealth().getTimeout());
 		checks.atLeast("tracking.long-hold-threshold", Duration.ofMillis(1),
 				properties.getTracking().getLongHoldThreshold());
+		checks.atLeast("capacity.sample-interval", Duration.ofSeconds(1), properties.getCapacity().getSampleInterval());
 		if (properties.getTracking().getCallSite() == null) {
 			checks.reject("tracking.call-site", "must be one of never, on-pressure, always", null);
 		}
@@ -319,6 +341,55 @@ public class PoolWardenProperties implements Validator {
 
 		public void setHysteresis(double hysteresis) {
 			this.hysteresis = hysteresis;
+		}
+
+		public Duration getSampleInterval() {
+			return this.sampleInterval;
+		}
+
+		public void setSampleInterval(Duration sampleInterval) {
+			this.sampleInterval = sampleInterval;
+		}
+
+	}
+
+	/**
+	 * What the database server can still give (PostgreSQL).
+	 */
+	public static class Capacity {
+
+		/**
+		 * Whether to check, after startup verification, that each pool's
+		 * maximumPoolSize fits in what the server, the database and the role can still
+		 * give, and to publish the server's limit and use as gauges.
+		 */
+		private boolean enabled = true;
+
+		/**
+		 * Whether a pool that cannot fit fails startup instead of logging a WARN.
+		 */
+		private boolean enforce = false;
+
+		/**
+		 * How often the server's limit and use are read again for the gauges (with an
+		 * idle pool connection, never making the pool wait).
+		 */
+		private Duration sampleInterval = Duration.ofSeconds(60);
+
+		public boolean isEnabled() {
+			return this.enabled;
+		}
+
+		public void setEnabled(boolean enabled) {
+			this.enabled = enabled;
+		}
+
+		public boolean isEnforce() {
+			return this.enforce;
+		}
+
+		public void setEnforce(boolean enforce) {
+			this.enforce = enforce;
 		}
 
 		public Duration getSampleInterval() {

@@ -69,7 +69,7 @@ public class PoolWardenEndpoint {
 	private static PoolReport report(GuardedDataSource pool) {
 		PoolSnapshot snapshot = pool.getProbe().snapshot();
 		PoolState state = new PoolState(snapshot.active(), snapshot.idle(), snapshot.total(), snapshot.waiting(),
-				snapshot.max(), Math.round(snapshot.utilization() * 1000) / 1000.0,
+				snapshot.max(), snapshot.capacity(), Math.round(snapshot.utilization() * 1000) / 1000.0,
 				pool.getMonitor().level().tagValue());
 		ConnectionTracker tracker = pool.getTracker();
 		if (tracker == null || !tracker.isTrackingHolders()) {
@@ -80,7 +80,8 @@ public class PoolWardenEndpoint {
 			.map((holder) -> new HolderReport(holder.thread(), holder.heldFor().toMillis(),
 					HolderSummary.age(holder.heldFor()), holder.borrowedAt().toString(), holder.callSite()))
 			.toList();
-		return new PoolReport(state, new Tracking(tracker.borrowed(), tracker.returned(), tracker.longHolds()),
+		return new PoolReport(state, new Tracking(tracker.borrowed(), tracker.returned(), tracker.abandoned(),
+				tracker.longHolds()),
 				HolderSummary.lines(holders), holderReports);
 	}
 
@@ -112,10 +113,12 @@ public class PoolWardenEndpoint {
 	 * @param total connections open
 	 * @param waiting threads waiting
 	 * @param max the maximum pool size
-	 * @param utilization active / max
+	 * @param capacity the connections the pool can really have (below {@code max} when
+	 * the server cannot give more)
+	 * @param utilization active / capacity
 	 * @param level normal, warning or critical
 	 */
-	public record PoolState(int active, int idle, int total, int waiting, int max, double utilization,
+	public record PoolState(int active, int idle, int total, int waiting, int max, int capacity, double utilization,
 			String level) {
 	}
 
@@ -124,9 +127,11 @@ public class PoolWardenEndpoint {
 	 *
 	 * @param borrowed connections borrowed
 	 * @param returned connections returned
+	 * @param abandoned connections given up after the pool closed them behind their
+	 * holder's back and the holder never returned them
 	 * @param longHolds connections held past the long-hold threshold
 	 */
-	public record Tracking(long borrowed, long returned, long longHolds) {
+	public record Tracking(long borrowed, long returned, long abandoned, long longHolds) {
 	}
 
 	/**

@@ -76,6 +76,7 @@ public class PoolWardenHealthIndicator extends AbstractHealthIndicator {
 			.withDetail("idle", snapshot.idle())
 			.withDetail("waiting", snapshot.waiting())
 			.withDetail("max", snapshot.max())
+			.withDetail("capacity", snapshot.capacity())
 			.withDetail("utilization", Math.round(snapshot.utilization() * 1000) / 1000.0)
 			.withDetail("level", level.tagValue())
 			.withDetail("database", answer.description());

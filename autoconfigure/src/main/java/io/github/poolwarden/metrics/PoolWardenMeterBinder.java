@@ -21,6 +21,7 @@ import java.util.function.Supplier;
 
 import io.github.poolwarden.GuardedDataSource;
 import io.github.poolwarden.PoolProbe;
+import io.github.poolwarden.capacity.ServerCapacity;
 import io.github.poolwarden.retry.AcquisitionRetry;
 import io.github.poolwarden.retry.AcquisitionRetryStats;
 import io.github.poolwarden.tracking.ConnectionTracker;
@@ -48,6 +49,9 @@ import org.springframework.util.Assert;
  * past the long-hold threshold.</li>
  * <li>{@code poolwarden.connections.held.oldest} (time gauge): how long the oldest
  * current holder has held its connection.</li>
+ * <li>{@code poolwarden.server.connections.limit} and {@code .used} (gauges, PostgreSQL
+ * only): the server's binding connection limit for the pool's role and database, and the
+ * connections open against it, read every capacity sample interval.</li>
  * <li>{@code poolwarden.acquisitions.retried} (function counter, tag
  * {@code result=recovered|exhausted}): acquisitions that found the pool exhausted and
  * then got a connection on a retry, or did not.</li>
@@ -76,6 +80,14 @@ public class PoolWardenMeterBinder implements MeterBinder {
 		}
 	}
 
+	private static double serverValue(GuardedDataSource pool, boolean limit) {
+		ServerCapacity capacity = pool.getServerCapacity();
+		if (capacity == null) {
+			return Double.NaN;
+		}
+		return limit ? capacity.limit() : capacity.used();
+	}
+
 	private void bindTo(MeterRegistry registry, GuardedDataSource pool) {
 		String name = pool.getPoolName();
 		PoolProbe probe = pool.getProbe();
@@ -97,6 +109,17 @@ public class PoolWardenMeterBinder implements MeterBinder {
 				.tags("pool", name, "level", level.tagValue())
 				.register(registry);
 		}
+		Gauge.builder("poolwarden.server.connections.limit", pool, (each) -> serverValue(each, true))
+			.description("Connections the server lets this pool's role open in its database (the binding one of "
+					+ "max_connections less reserved slots, the role's and the database's limits); PostgreSQL only")
+			.tags("pool", name)
+			.strongReference(true)
+			.register(registry);
+		Gauge.builder("poolwarden.server.connections.used", pool, (each) -> serverValue(each, false))
+			.description("Connections open against that limit, by every client; PostgreSQL only")
+			.tags("pool", name)
+			.strongReference(true)
+			.register(registry);
 		ConnectionTracker tracker = pool.getTracker();
 		if (tracker != null && tracker.isTrackingHolders()) {
 			FunctionCounter.builder("poolwarden.connections.long-holds", tracker, ConnectionTracker::longHolds)

@@ -22,7 +22,6 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
-import java.util.function.Supplier;
 
 import com.zaxxer.hikari.HikariDataSource;
 import io.github.poolwarden.DirectConnector;
@@ -34,7 +33,6 @@ import org.apache.commons.logging.Log;
 import org.apache.commons.logging.LogFactory;
 import org.jspecify.annotations.Nullable;
 
-import org.springframework.context.SmartLifecycle;
 import org.springframework.core.log.LogMessage;
 import org.springframework.util.Assert;
 import org.springframework.util.backoff.BackOffExecution;
@@ -46,64 +44,28 @@ import org.springframework.util.backoff.ExponentialBackOff;
  * that is not reachable yet is waited for, with backoff, until the timeout; an error
  * that waiting cannot fix fails at once.
  * <p>
- * Runs as a {@link SmartLifecycle} in a phase before the web server starts, so no
- * request and no readiness probe meets an unverified pool.
+ * {@link PoolLifecycle} runs it in a phase before the web server starts, so no request
+ * and no readiness probe meets an unverified pool.
  *
  * @author PoolWarden authors
  * @since 0.1.0
  */
-public class StartupVerifier implements SmartLifecycle {
-
-	/**
-	 * The lifecycle phase: before the embedded web server
-	 * ({@code DEFAULT_PHASE - 1024}) and its graceful shutdown.
-	 */
-	public static final int PHASE = SmartLifecycle.DEFAULT_PHASE - 4096;
+public class StartupVerifier {
 
 	private static final Log logger = LogFactory.getLog(StartupVerifier.class);
 
 	private static final int ATTEMPTS_PER_CONNECTION = 3;
 
-	private final Supplier<? extends Iterable<GuardedDataSource>> pools;
-
 	private final Duration timeout;
-
-	private volatile boolean running;
 
 	/**
 	 * Create a verifier.
-	 * @param pools supplies the pools to verify when the context starts
 	 * @param timeout how long to wait for a database that is not reachable yet;
 	 * {@link Duration#ZERO} fails at the first error
 	 */
-	public StartupVerifier(Supplier<? extends Iterable<GuardedDataSource>> pools, Duration timeout) {
-		Assert.notNull(pools, "'pools' must not be null");
+	public StartupVerifier(Duration timeout) {
 		Assert.isTrue(timeout != null && !timeout.isNegative(), "'timeout' must be zero or positive");
-		this.pools = pools;
 		this.timeout = timeout;
-	}
-
-	@Override
-	public void start() {
-		for (GuardedDataSource pool : this.pools.get()) {
-			verify(pool);
-		}
-		this.running = true;
-	}
-
-	@Override
-	public void stop() {
-		this.running = false;
-	}
-
-	@Override
-	public boolean isRunning() {
-		return this.running;
-	}
-
-	@Override
-	public int getPhase() {
-		return PHASE;
 	}
 
 	/**

@@ -27,6 +27,7 @@ import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.LongAdder;
 
 import org.apache.commons.logging.Log;
@@ -47,6 +48,13 @@ import org.springframework.util.Assert;
  * closed behind PoolWarden's back (through the pool's handle, an abort, an eviction) is
  * never reported as held. Slots of physical connections the pool has closed are removed
  * by {@link #prune()}.
+ * <p>
+ * A borrow reads no clock: the borrow time comes from the tracker's own clock, which
+ * {@link #check()} (run by the sampler every sample interval) and every reader advance.
+ * Hold times are therefore measured to within one sample interval, never shorter than
+ * they are. Borrow and return counts are plain fields of the slot, published by the
+ * pool's own hand-over of the connection; reading them and pruning slots are
+ * synchronized with each other, never with a borrow.
  *
  * @author PoolWarden authors
  * @since 0.1.0
@@ -66,6 +74,14 @@ public class ConnectionTracker {
 		}
 	}
 
+	/**
+	 * How long a connection whose physical connection was closed behind its wrapper's
+	 * back may stay unreturned before its slot is given up.
+	 */
+	private static final long ABANDONED_AFTER_NANOS = TimeUnit.MINUTES.toNanos(1);
+
+	private volatile long clockNanos = System.nanoTime();
+
 	private final String poolName;
 
 	private final boolean trackHolders;
@@ -80,11 +96,13 @@ public class ConnectionTracker {
 
 	private final Map<Connection, Slot> slots = new ConcurrentHashMap<>();
 
-	private final LongAdder borrowed = new LongAdder();
+	private final LongAdder prunedBorrows = new LongAdder();
 
-	private final LongAdder returned = new LongAdder();
+	private final LongAdder prunedReturns = new LongAdder();
 
 	private final LongAdder longHolds = new LongAdder();
+
+	private final LongAdder abandoned = new LongAdder();
 
 	private volatile boolean underPressure;
 
@@ -139,9 +157,9 @@ public class ConnectionTracker {
 		String callSite = (this.capture == CallSiteCapture.ALWAYS
 				|| (this.underPressure && this.capture == CallSiteCapture.ON_PRESSURE)) ? this.callSites.here() : null;
 		GuardedConnection guarded = new GuardedConnection(connection, this, slot, Thread.currentThread(),
-				System.nanoTime(), callSite);
+				this.clockNanos, callSite);
+		slot.borrows++;
 		slot.current = guarded;
-		this.borrowed.increment();
 		return guarded;
 	}
 
@@ -150,12 +168,13 @@ public class ConnectionTracker {
 		if (slot == null) {
 			return;
 		}
-		// Only the holder's own slot entry is cleared: a second close, or a close after
-		// the physical connection was lent again, leaves the new holder in place.
+		// Called once per wrapper, before the pool takes the connection back, so no new
+		// holder can be in the slot yet unless this one was cleared as closed behind its
+		// back; the count is published by the volatile write that follows.
+		slot.returns++;
 		CURRENT.compareAndSet(slot, connection, null);
-		this.returned.increment();
 		if (connection.longHoldReported) {
-			Duration heldFor = Duration.ofNanos(System.nanoTime() - connection.borrowedAtNanos);
+			Duration heldFor = Duration.ofNanos(tick() - connection.borrowedAtNanos);
 			logger.info(this.poolName + " - connection held by thread '" + connection.thread.getName() + "'"
 					+ describeCallSite(connection.callSite) + " returned after " + HolderSummary.age(heldFor));
 		}
@@ -179,7 +198,7 @@ public class ConnectionTracker {
 	 * @return the holders
 	 */
 	public List<ConnectionHolder> holders() {
-		long nowNanos = System.nanoTime();
+		long nowNanos = tick();
 		Instant now = Instant.now();
 		List<ConnectionHolder> holders = new ArrayList<>();
 		for (Map.Entry<Connection, Slot> entry : this.slots.entrySet()) {
@@ -197,7 +216,7 @@ public class ConnectionTracker {
 	 * @return the time, zero when nothing is held
 	 */
 	public Duration oldestHold() {
-		long nowNanos = System.nanoTime();
+		long nowNanos = tick();
 		long oldest = 0;
 		for (Map.Entry<Connection, Slot> entry : this.slots.entrySet()) {
 			GuardedConnection current = entry.getValue().current;
@@ -213,7 +232,7 @@ public class ConnectionTracker {
 	 * borrow, and drop what the pool no longer has. Called on the sampling thread.
 	 */
 	public void check() {
-		long nowNanos = System.nanoTime();
+		long nowNanos = tick();
 		long threshold = this.longHoldThreshold.toNanos();
 		for (Map.Entry<Connection, Slot> entry : this.slots.entrySet()) {
 			Slot slot = entry.getValue();
@@ -222,7 +241,12 @@ public class ConnectionTracker {
 				continue;
 			}
 			if (!current.isHeld(entry.getKey())) {
-				CURRENT.compareAndSet(slot, current, null);
+				// Closed behind the wrapper's back: no longer a holder, but its wrapper may
+				// still be closed and counted, so the slot stays until then (or until it is
+				// given up as abandoned).
+				if (slot.deadSinceNanos == 0) {
+					slot.deadSinceNanos = nowNanos;
+				}
 				continue;
 			}
 			long heldFor = nowNanos - current.borrowedAtNanos;
@@ -238,13 +262,33 @@ public class ConnectionTracker {
 		prune();
 	}
 
+	private long tick() {
+		long now = System.nanoTime();
+		this.clockNanos = now;
+		return now;
+	}
+
 	/**
 	 * Drop the slots of physical connections the pool has closed.
 	 */
-	public void prune() {
+	public synchronized void prune() {
+		long now = System.nanoTime();
 		this.slots.entrySet().removeIf((entry) -> {
-			GuardedConnection current = entry.getValue().current;
-			return (current == null || !current.isHeld(entry.getKey())) && isClosed(entry.getKey());
+			Slot slot = entry.getValue();
+			if (!isClosed(entry.getKey())) {
+				return false;
+			}
+			boolean abandoned = slot.current != null && slot.deadSinceNanos != 0
+					&& now - slot.deadSinceNanos > ABANDONED_AFTER_NANOS;
+			if (slot.current == null || abandoned) {
+				this.prunedBorrows.add(slot.borrows);
+				this.prunedReturns.add(slot.returns);
+				if (abandoned) {
+					this.abandoned.increment();
+				}
+				return true;
+			}
+			return false;
 		});
 	}
 
@@ -282,16 +326,34 @@ public class ConnectionTracker {
 	 * Return how many connections were borrowed through the tracker.
 	 * @return the count
 	 */
-	public long borrowed() {
-		return this.borrowed.sum();
+	public synchronized long borrowed() {
+		long sum = this.prunedBorrows.sum();
+		for (Slot slot : this.slots.values()) {
+			sum += slot.borrows;
+		}
+		return sum;
 	}
 
 	/**
 	 * Return how many tracked connections were returned through the tracker.
 	 * @return the count
 	 */
-	public long returned() {
-		return this.returned.sum();
+	public synchronized long returned() {
+		long sum = this.prunedReturns.sum();
+		for (Slot slot : this.slots.values()) {
+			sum += slot.returns;
+		}
+		return sum;
+	}
+
+	/**
+	 * Return how many borrowed connections were given up: their physical connection
+	 * was closed behind the wrapper's back (evicted, aborted, killed) and the wrapper was
+	 * not closed within a minute. {@code borrowed = returned + abandoned + held}.
+	 * @return the count
+	 */
+	public long abandoned() {
+		return this.abandoned.sum();
 	}
 
 	/**
@@ -319,11 +381,36 @@ public class ConnectionTracker {
 	}
 
 	/**
-	 * The holder of one physical connection.
+	 * Padding before a slot's fields: slots of connections used by different threads
+	 * must not share a cache line.
 	 */
-	static final class Slot {
+	abstract static class SlotPadding {
+
+		long p01, p02, p03, p04, p05, p06, p07;
+
+	}
+
+	/**
+	 * The fields of a slot, laid out after the padding of its superclass.
+	 */
+	abstract static class SlotFields extends SlotPadding {
 
 		volatile @Nullable GuardedConnection current;
+
+		long borrows;
+
+		long returns;
+
+		volatile long deadSinceNanos;
+
+	}
+
+	/**
+	 * The holder of one physical connection, padded on both sides.
+	 */
+	static final class Slot extends SlotFields {
+
+		long q01, q02, q03, q04, q05, q06, q07;
 
 	}
 

@@ -16,6 +16,8 @@
 
 package io.github.poolwarden.tracking;
 
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
 import java.sql.Array;
 import java.sql.Blob;
 import java.sql.CallableStatement;
@@ -62,6 +64,17 @@ final class GuardedConnection implements Connection {
 
 	volatile boolean longHoldReported;
 
+	private static final VarHandle CLOSED;
+
+	static {
+		try {
+			CLOSED = MethodHandles.lookup().findVarHandle(GuardedConnection.class, "closed", boolean.class);
+		}
+		catch (ReflectiveOperationException ex) {
+			throw new ExceptionInInitializerError(ex);
+		}
+	}
+
 	private volatile boolean closed;
 
 	GuardedConnection(Connection delegate, ConnectionTracker tracker, ConnectionTracker.@Nullable Slot slot,
@@ -97,10 +110,9 @@ final class GuardedConnection implements Connection {
 
 	@Override
 	public void close() throws SQLException {
-		if (this.closed) {
+		if (!CLOSED.compareAndSet(this, false, true)) {
 			return;
 		}
-		this.closed = true;
 		this.tracker.released(this);
 		try {
 			if (this.tracker.rollsBackOnReturn() && !this.delegate.isClosed() && !this.delegate.getAutoCommit()) {
@@ -121,8 +133,7 @@ final class GuardedConnection implements Connection {
 
 	@Override
 	public void abort(Executor executor) throws SQLException {
-		if (!this.closed) {
-			this.closed = true;
+		if (CLOSED.compareAndSet(this, false, true)) {
 			this.tracker.released(this);
 		}
 		this.delegate.abort(executor);

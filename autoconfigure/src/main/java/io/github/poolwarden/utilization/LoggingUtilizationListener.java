@@ -47,7 +47,9 @@ public class LoggingUtilizationListener implements UtilizationListener, Ordered 
 	public void onTransition(UtilizationTransition transition) {
 		PoolSnapshot snapshot = transition.snapshot();
 		String state = snapshot.pool() + " - utilization " + snapshot.utilizationPercent() + "% (active="
-				+ snapshot.active() + ", max=" + snapshot.max() + ", waiting=" + snapshot.waiting() + ")";
+				+ snapshot.active() + ", max=" + snapshot.max()
+				+ ((snapshot.capacity() < snapshot.max()) ? ", server capacity=" + snapshot.capacity() : "")
+				+ ", waiting=" + snapshot.waiting() + ")";
 		switch (transition.to()) {
 			case CRITICAL -> logger.error(state + " crossed critical threshold " + percent(this.thresholds.critical()));
 			case WARNING -> {

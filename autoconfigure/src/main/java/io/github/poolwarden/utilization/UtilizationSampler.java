@@ -25,6 +25,7 @@ import java.util.function.Supplier;
 
 import io.github.poolwarden.GuardedDataSource;
 import io.github.poolwarden.PoolSnapshot;
+import io.github.poolwarden.capacity.CapacityChecker;
 import io.github.poolwarden.tracking.ConnectionTracker;
 import org.apache.commons.logging.Log;
 import org.apache.commons.logging.LogFactory;
@@ -55,6 +56,12 @@ public class UtilizationSampler implements SmartLifecycle {
 
 	private @Nullable ScheduledExecutorService executor;
 
+	private @Nullable CapacityChecker capacity;
+
+	private long capacityIntervalNanos;
+
+	private long nextCapacityRefresh;
+
 	/**
 	 * Create a sampler.
 	 * @param pools supplies the pools to sample when the sampler starts
@@ -69,6 +76,18 @@ public class UtilizationSampler implements SmartLifecycle {
 		this.pools = pools;
 		this.listeners = List.copyOf(listeners);
 		this.interval = interval;
+	}
+
+	/**
+	 * Also refresh what the server can give each pool, every {@code interval} (at a
+	 * sample, and only when the pool has an idle connection to ask with).
+	 * @param capacity reads the server's capacity
+	 * @param interval how often
+	 */
+	public void setCapacityRefresh(CapacityChecker capacity, Duration interval) {
+		this.capacity = capacity;
+		this.capacityIntervalNanos = interval.toNanos();
+		this.nextCapacityRefresh = System.nanoTime() + this.capacityIntervalNanos;
 	}
 
 	@Override
@@ -106,7 +125,15 @@ public class UtilizationSampler implements SmartLifecycle {
 	 * Sample every pool once, now, on the caller's thread.
 	 */
 	public void sampleAll() {
+		boolean refreshCapacity = false;
+		if (this.capacity != null && System.nanoTime() - this.nextCapacityRefresh >= 0) {
+			this.nextCapacityRefresh = System.nanoTime() + this.capacityIntervalNanos;
+			refreshCapacity = true;
+		}
 		for (GuardedDataSource pool : this.pools.get()) {
+			if (refreshCapacity) {
+				this.capacity.refresh(pool, false);
+			}
 			try {
 				evaluate(pool, pool.getProbe().snapshot());
 				ConnectionTracker tracker = pool.getTracker();

@@ -28,6 +28,7 @@ import io.github.poolwarden.GuardedPools;
 import io.github.poolwarden.retry.RetrySettings;
 import io.github.poolwarden.tracking.CallSiteCapture;
 import io.github.poolwarden.utilization.UtilizationThresholds;
+import io.github.poolwarden.startup.PoolLifecycle;
 import io.github.poolwarden.startup.StartupVerifier;
 import io.github.poolwarden.testsupport.TestPostgres;
 import io.github.poolwarden.testsupport.TestPostgres.TestDatabase;
@@ -110,7 +111,7 @@ class PoolWardenAutoConfigurationTests {
 	@Test
 	void verifiesThePoolWhenTheContextStarts() {
 		this.contextRunner.run((context) -> {
-			assertThat(context).hasSingleBean(StartupVerifier.class);
+			assertThat(context).hasSingleBean(StartupVerifier.class).hasSingleBean(PoolLifecycle.class);
 			HikariDataSource pool = context.getBean(DataSource.class).unwrap(HikariDataSource.class);
 			assertThat(pool.isRunning()).isTrue();
 			assertThat(pool.getHikariPoolMXBean().getTotalConnections()).isEqualTo(3);
@@ -327,8 +328,8 @@ class PoolWardenAutoConfigurationTests {
 		}
 
 		@Bean
-		StartupVerifier userVerifier(GuardedPools pools) {
-			return new StartupVerifier(() -> pools.asMap().values(), java.time.Duration.ZERO);
+		StartupVerifier userVerifier() {
+			return new StartupVerifier(java.time.Duration.ZERO);
 		}
 
 	}

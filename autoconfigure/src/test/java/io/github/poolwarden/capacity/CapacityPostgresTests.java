@@ -1,0 +1,205 @@
+/*
+ * Copyright 2026-present the PoolWarden authors.
+ *
+ * Licensed under the Apache License, Version 2.0 (the "License");
+ * you may not use this file except in compliance with the License.
+ * You may obtain a copy of the License at
+ *
+ *      https://www.apache.org/licenses/LICENSE-2.0
+ *
+ * Unless required by applicable law or agreed to in writing, software
+ * distributed under the License is distributed on an "AS IS" BASIS,
+ * WITHOUT WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied.
+ * See the License for the specific language governing permissions and
+ * limitations under the License.
+ */
+
+package io.github.poolwarden.capacity;
+
+import java.sql.Connection;
+import java.sql.SQLException;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+
+import javax.sql.DataSource;
+
+import io.github.poolwarden.GuardedDataSource;
+import io.github.poolwarden.autoconfigure.PoolWardenAutoConfiguration;
+import io.github.poolwarden.autoconfigure.metrics.PoolWardenMetricsAutoConfiguration;
+import io.github.poolwarden.testsupport.TestPostgres;
+import io.github.poolwarden.testsupport.TestPostgres.TestDatabase;
+import io.github.poolwarden.utilization.UtilizationLevel;
+import io.micrometer.core.instrument.MeterRegistry;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+
+import org.springframework.boot.autoconfigure.AutoConfigurations;
+import org.springframework.boot.jdbc.autoconfigure.DataSourceAutoConfiguration;
+import org.springframework.boot.micrometer.metrics.autoconfigure.CompositeMeterRegistryAutoConfiguration;
+import org.springframework.boot.micrometer.metrics.autoconfigure.MetricsAutoConfiguration;
+import org.springframework.boot.micrometer.metrics.autoconfigure.export.simple.SimpleMetricsExportAutoConfiguration;
+import org.springframework.boot.test.context.runner.ApplicationContextRunner;
+import org.springframework.boot.test.system.CapturedOutput;
+import org.springframework.boot.test.system.OutputCaptureExtension;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.catchThrowable;
+import static org.awaitility.Awaitility.await;
+
+/**
+ * Capacity checks against a real PostgreSQL: a role's connection limit, the server
+ * gauges, a refusal with 53300 at run time, and the pools of one JVM together.
+ */
+@ExtendWith(OutputCaptureExtension.class)
+class CapacityPostgresTests {
+
+	private static TestDatabase database;
+
+	@BeforeAll
+	static void createDatabase() {
+		database = TestPostgres.createDatabase("capacity");
+	}
+
+	@AfterAll
+	static void dropDatabase() {
+		database.close();
+	}
+
+	private static ApplicationContextRunner runner(String role, String... properties) {
+		return new ApplicationContextRunner()
+			.withConfiguration(AutoConfigurations.of(DataSourceAutoConfiguration.class,
+					PoolWardenAutoConfiguration.class, MetricsAutoConfiguration.class,
+					SimpleMetricsExportAutoConfiguration.class, CompositeMeterRegistryAutoConfiguration.class,
+					PoolWardenMetricsAutoConfiguration.class))
+			.withPropertyValues("spring.datasource.url=" + database.jdbcUrlWithoutCredentials(),
+					"spring.datasource.username=" + role, "spring.datasource.hikari.pool-name=capacity",
+					"spring.datasource.hikari.maximum-pool-size=10", "spring.datasource.hikari.minimum-idle=1")
+			.withPropertyValues(properties);
+	}
+
+	@Test
+	void warnsWithTheNumbersWhenThePoolCannotFitTheRolesLimit(CapturedOutput output) {
+		String role = database.createRole("limit5", "LOGIN CONNECTION LIMIT 5");
+
+		runner(role).run((context) -> {
+			assertThat(context).hasNotFailed();
+			assertThat(output.getOut()).contains("capacity - maximumPoolSize 10 cannot fit: the pool can have at most "
+					+ "5 connections (").contains("role '" + role + "' CONNECTION LIMIT 5, 0 in use by others");
+			assertThat(context.getBean(GuardedDataSource.class).snapshot().capacity()).isEqualTo(5);
+		});
+	}
+
+	@Test
+	void staysSilentWhenThePoolFits(CapturedOutput output) {
+		String role = database.createRole("limit20", "LOGIN CONNECTION LIMIT 20");
+
+		runner(role).run((context) -> {
+			assertThat(context).hasNotFailed();
+			assertThat(output.getOut()).doesNotContain("cannot fit");
+			assertThat(context.getBean(GuardedDataSource.class).snapshot().capacity()).isEqualTo(10);
+		});
+	}
+
+	@Test
+	void failsStartupWhenEnforced() {
+		String role = database.createRole("enforced", "LOGIN CONNECTION LIMIT 3");
+
+		runner(role, "poolwarden.capacity.enforce=true").run((context) -> {
+			assertThat(context).hasFailed();
+			assertThat(context.getStartupFailure()).rootCause()
+				.isInstanceOf(CapacityException.class)
+				.hasMessageContaining("maximumPoolSize 10 cannot fit: the pool can have at most 3 connections")
+				.hasMessageContaining("poolwarden.capacity.enforce=true");
+		});
+	}
+
+	@Test
+	void serverGaugesMatchPgStatActivity() {
+		String role = database.createRole("gauged", "LOGIN CONNECTION LIMIT 7");
+
+		runner(role, "spring.datasource.hikari.maximum-pool-size=5", "spring.datasource.hikari.minimum-idle=3")
+			.run((context) -> {
+				GuardedDataSource pool = context.getBean(GuardedDataSource.class);
+				context.getBean(CapacityChecker.class).refresh(pool, true);
+				MeterRegistry registry = context.getBean(MeterRegistry.class);
+
+				long inUse = database.queryForLong("SELECT count(*) FROM pg_stat_activity WHERE usename = '" + role
+						+ "' AND backend_type = 'client backend'");
+
+				assertThat(registry.get("poolwarden.server.connections.limit").tag("pool", "capacity").gauge().value())
+					.isEqualTo(7);
+				assertThat(registry.get("poolwarden.server.connections.used").tag("pool", "capacity").gauge().value())
+					.isEqualTo(inUse)
+					.isEqualTo(pool.getPool().getHikariPoolMXBean().getTotalConnections());
+			});
+	}
+
+	@Test
+	void refusalWith53300SaysTheRoleIsFullAndCapsUtilization(CapturedOutput output) {
+		String role = database.createRole("full", "LOGIN CONNECTION LIMIT 2");
+
+		runner(role, "poolwarden.capacity.enabled=false", "spring.datasource.hikari.maximum-pool-size=5",
+				"spring.datasource.hikari.connection-timeout=500", "poolwarden.utilization.sample-interval=20ms")
+			.run((context) -> {
+				DataSource dataSource = context.getBean(DataSource.class);
+				GuardedDataSource guarded = context.getBean(GuardedDataSource.class);
+				List<Connection> held = new ArrayList<>();
+				held.add(dataSource.getConnection());
+				held.add(dataSource.getConnection());
+
+				Throwable failure = catchThrowable(dataSource::getConnection);
+
+				assertThat(failure).isInstanceOf(SQLException.class);
+				assertThat(((SQLException) failure).getSQLState()).isEqualTo("53300");
+				assertThat(output.getOut()).contains("capacity - the database refused a new connection (SQLState 53300: ")
+					.contains("the server, the database or the role is full, not the pool");
+				assertThat(guarded.getRetry().getStats().recovered() + guarded.getRetry().getStats().exhausted())
+					.isZero();
+				await().atMost(Duration.ofSeconds(5))
+					.until(() -> guarded.getMonitor().level() == UtilizationLevel.CRITICAL);
+				assertThat(output.getOut()).contains("utilization 100% (active=2, max=5, server capacity=2");
+				for (Connection connection : held) {
+					connection.close();
+				}
+			});
+	}
+
+	@Test
+	void skipsOtherDatabasesWithADebugLine(CapturedOutput output) {
+		new ApplicationContextRunner()
+			.withConfiguration(
+					AutoConfigurations.of(DataSourceAutoConfiguration.class, PoolWardenAutoConfiguration.class))
+			.withPropertyValues("spring.datasource.url=jdbc:h2:mem:capacity-h2",
+					"spring.datasource.hikari.pool-name=h2pool")
+			.run((context) -> {
+				assertThat(context).hasNotFailed();
+				assertThat(output.getOut()).contains("DEBUG").contains("h2pool - capacity check skipped: not PostgreSQL (H2)");
+				assertThat(context.getBean(GuardedDataSource.class).getServerCapacity()).isNull();
+			});
+	}
+
+	@Test
+	void warnsOnceWhenThePoolsOfThisJvmCanExceedTheServerTogether(CapturedOutput output) {
+		ApplicationContextRunner alpha = runner(TestPostgres.adminUser(), "spring.datasource.hikari.pool-name=alpha",
+				"spring.datasource.hikari.maximum-pool-size=70");
+		ApplicationContextRunner beta = runner(TestPostgres.adminUser(), "spring.datasource.hikari.pool-name=beta",
+				"spring.datasource.hikari.maximum-pool-size=70");
+
+		alpha.run((first) -> beta.run((second) -> {
+			assertThat(first).hasNotFailed();
+			assertThat(second).hasNotFailed();
+		}));
+
+		assertThat(output.getOut().lines().filter((line) -> line.contains("guarded pools in this JVM connect to")))
+			.singleElement()
+			.asString()
+			.contains("2 guarded pools in this JVM connect to 127.0.0.1:")
+			.contains("with up to 140 connections together")
+			.contains("alpha 70 [context ")
+			.contains("beta 70 [context ");
+	}
+
+}
