@@ -48,7 +48,7 @@ import org.springframework.util.Assert;
  * @author PoolWarden authors
  * @since 0.1.0
  */
-public class GuardedDataSource extends DelegatingDataSource {
+public class GuardedDataSource extends DelegatingDataSource implements AutoCloseable {
 
 	private static final Log logger = LogFactory.getLog(GuardedDataSource.class);
 
@@ -205,6 +205,18 @@ public class GuardedDataSource extends DelegatingDataSource {
 	 */
 	public @Nullable ServerCapacity getServerCapacity() {
 		return this.serverCapacity;
+	}
+
+	/**
+	 * Close the guard and the pool: threads backing off to retry fail at once with a
+	 * "pool closed" error, then HikariCP closes the pool.
+	 */
+	@Override
+	public void close() {
+		if (this.retry != null) {
+			this.retry.close();
+		}
+		this.pool.close();
 	}
 
 	/**

@@ -16,9 +16,14 @@
 
 package io.github.poolwarden.autoconfigure;
 
+import java.net.URLDecoder;
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Locale;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 
 import javax.sql.DataSource;
 
@@ -26,8 +31,10 @@ import com.zaxxer.hikari.HikariDataSource;
 import io.github.poolwarden.GuardedDataSource;
 import io.github.poolwarden.GuardedPools;
 import io.github.poolwarden.HikariPoolProbe;
+import io.github.poolwarden.health.DatabaseProbe;
 import io.github.poolwarden.retry.AcquisitionRetry;
 import io.github.poolwarden.retry.RetrySettings;
+import io.github.poolwarden.support.ReadOnlyEvictingExceptionOverride;
 import io.github.poolwarden.tracking.CallSites;
 import io.github.poolwarden.tracking.ConnectionTracker;
 import io.github.poolwarden.utilization.UtilizationMonitor;
@@ -57,6 +64,14 @@ class GuardedDataSourceFactory {
 	 */
 	static final int HOLDER_SUMMARY_LENGTH = 600;
 
+	/**
+	 * How long the retry may ask the database whether it answers, when a timeout finds
+	 * the pool empty.
+	 */
+	static final Duration REACHABILITY_TIMEOUT = Duration.ofMillis(300);
+
+	private static final Pattern URL_CREDENTIALS = Pattern.compile("(//)([^/:@?;]+):([^/@?;]*)@");
+
 	private static final Log logger = LogFactory.getLog(GuardedDataSourceFactory.class);
 
 	private final PoolWardenProperties properties;
@@ -75,6 +90,11 @@ class GuardedDataSourceFactory {
 		if (this.properties.getExcludedBeans().contains(beanName)) {
 			return pool;
 		}
+		moveUrlCredentials(pool);
+		if (this.properties.isEvictReadOnlyConnections() && pool.getExceptionOverride() == null
+				&& pool.getExceptionOverrideClassName() == null) {
+			pool.setExceptionOverride(new ReadOnlyEvictingExceptionOverride());
+		}
 		if (pool.getPoolName() == null) {
 			// Name the pool now, as HikariCP would when it starts, so every meter and log
 			// line carries the same pool tag from the first moment.
@@ -86,10 +106,66 @@ class GuardedDataSourceFactory {
 		if (retry != null && tracker != null && tracker.isTrackingHolders()) {
 			retry.setHolderSummary(() -> tracker.summary(HOLDER_SUMMARY_LENGTH));
 		}
+		if (tracker != null && this.properties.isResetSessionOnReturn() && isPostgres(pool)) {
+			tracker.setResetSql("DISCARD ALL");
+		}
+		warnWithoutSocketTimeout(pool);
 		GuardedDataSource guarded = new GuardedDataSource(pool, probe, retry,
 				new UtilizationMonitor(this.thresholds), tracker);
+		if (retry != null) {
+			DatabaseProbe database = new DatabaseProbe(guarded, REACHABILITY_TIMEOUT);
+			retry.setReachability(() -> database.check().state() != DatabaseProbe.State.DOWN);
+		}
 		this.pools.register(beanName, guarded);
 		return guarded;
+	}
+
+	/**
+	 * Move {@code user:password@} out of a JDBC URL into the pool's username and
+	 * password, so that no log line of HikariCP's (which masks {@code password=} but not
+	 * this form) or of the driver prints the password.
+	 */
+	private static void moveUrlCredentials(HikariDataSource pool) {
+		String url = pool.getJdbcUrl();
+		if (url == null) {
+			return;
+		}
+		Matcher matcher = URL_CREDENTIALS.matcher(url);
+		if (!matcher.find()) {
+			return;
+		}
+		if (pool.getUsername() == null) {
+			pool.setUsername(URLDecoder.decode(matcher.group(2), StandardCharsets.UTF_8));
+		}
+		if (pool.getPassword() == null) {
+			pool.setPassword(URLDecoder.decode(matcher.group(3), StandardCharsets.UTF_8));
+		}
+		pool.setJdbcUrl(url.substring(0, matcher.start()) + matcher.group(1) + url.substring(matcher.end()));
+	}
+
+	private static boolean isPostgres(HikariDataSource pool) {
+		return pool.getJdbcUrl() != null && pool.getJdbcUrl().startsWith("jdbc:postgresql:");
+	}
+
+	/**
+	 * PostgreSQL's driver waits forever for a reply by default: a statement whose network
+	 * link dies silently hangs, holding its connection, until the operating system gives
+	 * up on the socket (often hours).
+	 */
+	private static void warnWithoutSocketTimeout(HikariDataSource pool) {
+		if (!isPostgres(pool)) {
+			return;
+		}
+		String url = pool.getJdbcUrl().toLowerCase(Locale.ROOT);
+		boolean inUrl = url.contains("sockettimeout=") && !url.matches(".*sockettimeout=0(&.*|;.*)?$");
+		Object property = pool.getDataSourceProperties().get("socketTimeout");
+		boolean inProperties = property != null && !"0".equals(property.toString());
+		if (!inUrl && !inProperties) {
+			logger.warn(LogMessage.format("%s - socketTimeout is 0 (the PostgreSQL driver's default): a statement "
+					+ "whose network link dies silently waits forever and holds its connection. Set socketTimeout "
+					+ "(seconds) in spring.datasource.url or spring.datasource.hikari.data-source-properties, "
+					+ "longer than your slowest statement.", pool.getPoolName()));
+		}
 	}
 
 	private @Nullable ConnectionTracker tracker(HikariDataSource pool) {

@@ -72,6 +72,20 @@ public class PoolWardenProperties implements Validator {
 	private boolean releaseOnPause = true;
 
 	/**
+	 * Whether HikariCP should evict a connection that answers SQLState 25006 (read-only
+	 * transaction), as connections to a former primary do after a failover, instead of
+	 * keeping it forever. Applied unless the pool already has an exception override.
+	 */
+	private boolean evictReadOnlyConnections = true;
+
+	/**
+	 * Whether to reset session state HikariCP does not reset (search_path, SET ROLE,
+	 * temporary tables, advisory locks) when a connection is returned, with DISCARD ALL
+	 * on PostgreSQL. Costs one round trip per return.
+	 */
+	private boolean resetSessionOnReturn = false;
+
+	/**
 	 * Whether to roll back uncommitted work when a connection is returned with
 	 * auto-commit off, including work done through unwrap() on the physical connection,
 	 * which HikariCP would otherwise commit when it resets auto-commit.
@@ -116,6 +130,22 @@ public class PoolWardenProperties implements Validator {
 
 	public Capacity getCapacity() {
 		return this.capacity;
+	}
+
+	public boolean isEvictReadOnlyConnections() {
+		return this.evictReadOnlyConnections;
+	}
+
+	public void setEvictReadOnlyConnections(boolean evictReadOnlyConnections) {
+		this.evictReadOnlyConnections = evictReadOnlyConnections;
+	}
+
+	public boolean isResetSessionOnReturn() {
+		return this.resetSessionOnReturn;
+	}
+
+	public void setResetSessionOnReturn(boolean resetSessionOnReturn) {
+		this.resetSessionOnReturn = resetSessionOnReturn;
 	}
 
 	public boolean isReleaseOnPause() {

@@ -21,8 +21,10 @@ import java.sql.SQLException;
 import java.sql.SQLTransientConnectionException;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.BooleanSupplier;
 import java.util.function.Supplier;
 
 import io.github.poolwarden.ExhaustionListener;
@@ -44,7 +46,9 @@ import org.springframework.util.backoff.ExponentialBackOff;
  * neither a SQLState nor a cause; when the database cannot be reached it throws the same
  * type carrying the driver's SQLState and cause. Only the first kind is retried: every
  * other failure (database down, bad credentials, closed pool, interrupted thread) passes
- * through unchanged. Only the acquisition is retried, never a statement.
+ * through unchanged, and so does a timeout of a pool that holds no connection at all
+ * when the database does not answer a direct probe. Only the acquisition is retried,
+ * never a statement.
  * <p>
  * A retry is started only if, after its backoff, a whole HikariCP wait
  * ({@code connectionTimeout}) still fits in the {@linkplain RetrySettings#timeout()
@@ -83,9 +87,13 @@ public class AcquisitionRetry {
 
 	private final Sleeper sleeper;
 
+	private final CountDownLatch closed = new CountDownLatch(1);
+
 	private volatile ExhaustionListener exhaustionListener = ExhaustionListener.NONE;
 
 	private volatile Supplier<@Nullable String> holders = () -> null;
+
+	private volatile BooleanSupplier reachable = () -> true;
 
 	/**
 	 * Create a retry.
@@ -97,11 +105,11 @@ public class AcquisitionRetry {
 	 */
 	public AcquisitionRetry(ConnectionSource source, PoolProbe probe, RetrySettings settings,
 			long connectionTimeoutMillis) {
-		this(source, probe, settings, connectionTimeoutMillis, Thread::sleep);
+		this(source, probe, settings, connectionTimeoutMillis, null);
 	}
 
 	AcquisitionRetry(ConnectionSource source, PoolProbe probe, RetrySettings settings, long connectionTimeoutMillis,
-			Sleeper sleeper) {
+			@Nullable Sleeper sleeper) {
 		Assert.notNull(source, "'source' must not be null");
 		Assert.notNull(probe, "'probe' must not be null");
 		Assert.notNull(settings, "'settings' must not be null");
@@ -114,7 +122,11 @@ public class AcquisitionRetry {
 		this.backOff.setMaxInterval(settings.maxDelay().toMillis());
 		this.backOff.setJitter(settings.jitter().toMillis());
 		this.backOff.setMaxAttempts(settings.maxRetries());
-		this.sleeper = sleeper;
+		this.sleeper = (sleeper != null) ? sleeper : this::sleepUnlessClosed;
+	}
+
+	private void sleepUnlessClosed(long millis) throws InterruptedException {
+		this.closed.await(millis, TimeUnit.MILLISECONDS);
 	}
 
 	/**
@@ -127,12 +139,40 @@ public class AcquisitionRetry {
 	}
 
 	/**
+	 * Whether a timeout means exhaustion: the pool holds connections, all of them busy.
+	 * A pool that holds none when its wait times out either lost them all a moment ago
+	 * (it is refilling) or could not open one (a network that does not answer); the
+	 * database is asked directly to tell which.
+	 */
+	private static boolean holdsConnections(PoolSnapshot snapshot) {
+		return snapshot.total() > 0;
+	}
+
+	/**
+	 * Stop every retry in progress or to come: backoffs end at once and the callers get
+	 * an {@code SQLException} saying the pool is closed. Called when the pool closes.
+	 */
+	public void close() {
+		this.closed.countDown();
+	}
+
+	/**
 	 * Set what to tell when an attempt finds the pool exhausted.
 	 * @param listener the listener
 	 */
 	public void setExhaustionListener(ExhaustionListener listener) {
 		Assert.notNull(listener, "'listener' must not be null");
 		this.exhaustionListener = listener;
+	}
+
+	/**
+	 * Set how to ask, quickly and without the pool, whether the database answers; asked
+	 * only when a timeout finds the pool holding no connection at all.
+	 * @param reachable answers whether the database answers
+	 */
+	public void setReachability(BooleanSupplier reachable) {
+		Assert.notNull(reachable, "'reachable' must not be null");
+		this.reachable = reachable;
 	}
 
 	/**
@@ -170,7 +210,7 @@ public class AcquisitionRetry {
 	 * {@link InterruptedException} when interrupted during a backoff
 	 */
 	public Connection acquire(SQLTransientConnectionException first) throws SQLException {
-		if (!isPoolExhausted(first)) {
+		if (!isPoolExhausted(first) || (!holdsConnections(this.probe.snapshot()) && !this.reachable.getAsBoolean())) {
 			throw first;
 		}
 		// HikariCP gives up on exhaustion only after a whole connectionTimeout.
@@ -192,6 +232,12 @@ public class AcquisitionRetry {
 						attempts, delay));
 			}
 			sleep(delay, last);
+			if (this.closed.getCount() == 0) {
+				SQLException closed = new SQLException(poolName() + " - pool closed while waiting to retry an exhausted "
+						+ "pool", "08003");
+				closed.addSuppressed(last);
+				throw closed;
+			}
 			attempts++;
 			try {
 				Connection connection = this.source.getConnection();

@@ -106,6 +106,8 @@ public class ConnectionTracker {
 
 	private volatile boolean underPressure;
 
+	private volatile @Nullable String resetSql;
+
 	/**
 	 * Create a tracker.
 	 * @param poolName the pool's name, for log lines
@@ -182,6 +184,20 @@ public class ConnectionTracker {
 
 	boolean rollsBackOnReturn() {
 		return this.rollbackOnReturn;
+	}
+
+	@Nullable String resetSql() {
+		return this.resetSql;
+	}
+
+	/**
+	 * Run a statement on every connection when it is returned, after the rollback, to
+	 * reset session state HikariCP does not reset (for PostgreSQL, {@code DISCARD ALL}:
+	 * search_path, SET ROLE, temporary tables, advisory locks, prepared statements).
+	 * @param resetSql the statement, or {@code null} for none
+	 */
+	public void setResetSql(@Nullable String resetSql) {
+		this.resetSql = resetSql;
 	}
 
 	/**

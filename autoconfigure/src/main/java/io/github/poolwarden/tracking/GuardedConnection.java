@@ -39,6 +39,8 @@ import java.util.Map;
 import java.util.Properties;
 import java.util.concurrent.Executor;
 
+import org.apache.commons.logging.Log;
+import org.apache.commons.logging.LogFactory;
 import org.jspecify.annotations.Nullable;
 
 /**
@@ -49,6 +51,8 @@ import org.jspecify.annotations.Nullable;
  * @author PoolWarden authors
  */
 final class GuardedConnection implements Connection {
+
+	private static final Log logger = LogFactory.getLog(GuardedConnection.class);
 
 	private final Connection delegate;
 
@@ -115,14 +119,32 @@ final class GuardedConnection implements Connection {
 		}
 		this.tracker.released(this);
 		try {
-			if (this.tracker.rollsBackOnReturn() && !this.delegate.isClosed() && !this.delegate.getAutoCommit()) {
-				// HikariCP rolls back only work it saw; work done through unwrap() would be
-				// committed when it resets auto-commit.
-				this.delegate.rollback();
-			}
+			cleanUp();
+		}
+		catch (SQLException ex) {
+			// A connection that cannot be rolled back or reset is broken: the pool's close
+			// below evicts it.
+			logger.debug("Could not clean up a returned connection", ex);
 		}
 		finally {
 			this.delegate.close();
+		}
+	}
+
+	private void cleanUp() throws SQLException {
+		if (this.delegate.isClosed()) {
+			return;
+		}
+		if (this.tracker.rollsBackOnReturn() && !this.delegate.getAutoCommit()) {
+			// HikariCP rolls back only work it saw; work done through unwrap() would be
+			// committed when it resets auto-commit.
+			this.delegate.rollback();
+		}
+		String resetSql = this.tracker.resetSql();
+		if (resetSql != null) {
+			try (Statement statement = this.delegate.createStatement()) {
+				statement.execute(resetSql);
+			}
 		}
 	}
 

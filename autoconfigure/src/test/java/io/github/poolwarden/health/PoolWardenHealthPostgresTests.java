@@ -115,7 +115,9 @@ class PoolWardenHealthPostgresTests {
 				forwarder.blackHole(true);
 				Health hung = timed(health);
 				assertThat(hung.getStatus()).isEqualTo(Status.DOWN);
-				assertThat(hung.getDetails()).containsEntry("database", "no answer within 1000 ms");
+				// Either PoolWarden's bound or the driver's own connect timeout (the same
+				// second) ends the check first.
+				assertThat(hung.getDetails().get("database")).isIn("no answer within 1000 ms", "does not answer");
 
 				forwarder.blackHole(false);
 				await().atMost(Duration.ofSeconds(10)).until(() -> timed(health).getStatus().equals(Status.UP));

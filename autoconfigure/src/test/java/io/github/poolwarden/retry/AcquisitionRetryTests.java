@@ -155,6 +155,32 @@ class AcquisitionRetryTests {
 	}
 
 	@Test
+	void emptyPoolWhoseDatabaseDoesNotAnswerIsNotRetried() {
+		AcquisitionRetry retry = new AcquisitionRetry(() -> {
+			this.calls.incrementAndGet();
+			return CONNECTION;
+		}, () -> new PoolSnapshot("unit", 0, 0, 0, 3, 5), settings(3, 0, 0, 60_000), 250, this.delays::add);
+		retry.setReachability(() -> false);
+		SQLTransientConnectionException timeout = exhaustion();
+
+		assertThatExceptionOfType(SQLTransientConnectionException.class).isThrownBy(() -> retry.acquire(timeout))
+			.isSameAs(timeout);
+
+		assertThat(this.calls).hasValue(0);
+		assertThat(retry.getStats().exhausted()).isZero();
+	}
+
+	@Test
+	void emptyPoolWhoseDatabaseAnswersIsRetried() throws SQLException {
+		AcquisitionRetry retry = new AcquisitionRetry(() -> CONNECTION, () -> new PoolSnapshot("unit", 0, 0, 0, 3, 5),
+				settings(3, 0, 0, 60_000), 250, this.delays::add);
+		retry.setReachability(() -> true);
+
+		assertThat(retry.acquire(exhaustion())).isSameAs(CONNECTION);
+		assertThat(retry.getStats().recovered()).isOne();
+	}
+
+	@Test
 	void passesOtherFailuresThroughUnchanged() {
 		AcquisitionRetry retry = retry(settings(3, 0, 0, 60_000), 250, Integer.MAX_VALUE);
 		SQLTransientConnectionException down = new SQLTransientConnectionException("down", "08001",

@@ -52,6 +52,10 @@ public final class TcpForwarder implements AutoCloseable {
 
 	private volatile boolean blackHole;
 
+	private volatile long latencyMillis;
+
+	private volatile boolean repliesFrozen;
+
 	public TcpForwarder(int targetPort) {
 		this.port = freePort();
 		this.targetPort = targetPort;
@@ -79,7 +83,19 @@ public final class TcpForwarder implements AutoCloseable {
 	public synchronized void open() throws IOException {
 		ServerSocket socket = new ServerSocket();
 		socket.setReuseAddress(true);
-		socket.bind(new InetSocketAddress(InetAddress.getLoopbackAddress(), this.port));
+		for (int attempt = 1;; attempt++) {
+			try {
+				socket.bind(new InetSocketAddress(InetAddress.getLoopbackAddress(), this.port));
+				break;
+			}
+			catch (java.net.BindException ex) {
+				// the port was just released by cut(): the kernel may need a moment
+				if (attempt == 50) {
+					throw ex;
+				}
+				java.util.concurrent.locks.LockSupport.parkNanos(20_000_000L);
+			}
+		}
 		this.server = socket;
 		this.executor.execute(this::acceptLoop);
 	}
@@ -95,8 +111,8 @@ public final class TcpForwarder implements AutoCloseable {
 				}
 				Socket upstream = new Socket(InetAddress.getLoopbackAddress(), this.targetPort);
 				this.sockets.add(upstream);
-				this.executor.execute(() -> pipe(client, upstream));
-				this.executor.execute(() -> pipe(upstream, client));
+				this.executor.execute(() -> pipe(client, upstream, false));
+				this.executor.execute(() -> pipe(upstream, client, true));
 			}
 			catch (IOException ex) {
 				// closed, or upstream refused: the client sees its socket closed
@@ -104,14 +120,25 @@ public final class TcpForwarder implements AutoCloseable {
 		}
 	}
 
-	private static void pipe(Socket from, Socket to) {
+	private void pipe(Socket from, Socket to, boolean replies) {
 		byte[] buffer = new byte[16384];
 		try (InputStream in = from.getInputStream(); OutputStream out = to.getOutputStream()) {
 			int read;
 			while ((read = in.read(buffer)) >= 0) {
+				long latency = this.latencyMillis;
+				if (latency > 0) {
+					Thread.sleep(latency);
+				}
+				if (replies && this.repliesFrozen) {
+					// The server's reply is swallowed: the client waits, the server has acted.
+					continue;
+				}
 				out.write(buffer, 0, read);
 				out.flush();
 			}
+		}
+		catch (InterruptedException ex) {
+			Thread.currentThread().interrupt();
 		}
 		catch (IOException ex) {
 			// one side closed
@@ -136,6 +163,37 @@ public final class TcpForwarder implements AutoCloseable {
 	 */
 	public void blackHole(boolean blackHole) {
 		this.blackHole = blackHole;
+	}
+
+	/**
+	 * Delay every chunk forwarded in either direction.
+	 */
+	public void latency(long millis) {
+		this.latencyMillis = millis;
+	}
+
+	/**
+	 * Stop forwarding what the server sends, on every connection, while still
+	 * forwarding what clients send (a reply lost on the way back).
+	 */
+	public void freezeReplies(boolean frozen) {
+		this.repliesFrozen = frozen;
+	}
+
+	/**
+	 * Reset every connection (TCP RST) and keep listening.
+	 */
+	public void reset() {
+		for (Socket socket : this.sockets) {
+			try {
+				socket.setSoLinger(true, 0);
+			}
+			catch (IOException ex) {
+				// already closed
+			}
+			closeQuietly(socket);
+		}
+		this.sockets.clear();
 	}
 
 	/**
