@@ -111,6 +111,24 @@ class NetworkFaultsTests {
 	}
 
 	@Test
+	void refusedNewConnectionsLeaveEstablishedOnesServing() {
+		runner("", "spring.datasource.hikari.minimum-idle=2").run((context) -> {
+			DataSource dataSource = context.getBean(DataSource.class);
+			GuardedDataSource guarded = context.getBean(GuardedDataSource.class);
+			HealthIndicator health = context.getBean("poolwardenHealthContributor", HealthIndicator.class);
+
+			this.proxy.refuseNew();
+
+			try (Connection connection = dataSource.getConnection(); Statement statement = connection.createStatement()) {
+				assertThat(statement.execute("SELECT 1")).isTrue();
+			}
+			assertThat(Faults.timedHealth(health).getStatus()).as("no new connection can be made").isEqualTo(Status.DOWN);
+			assertThat(Faults.retries(guarded)).isZero();
+			Faults.assertNothingLeaked(guarded);
+		});
+	}
+
+	@Test
 	void blackHoleInFlightWithoutSocketTimeoutShowsTheStuckHolder(CapturedOutput output) {
 		runner("").run((context) -> {
 			assertThat(output.getOut()).contains("faulty - socketTimeout is 0");

@@ -70,7 +70,7 @@ class SoakAndShutdownTests {
 				GuardedDataSource guarded = context.getBean(GuardedDataSource.class);
 				ExecutorService workers = Executors.newFixedThreadPool(50);
 				Queue<Throwable> failures = new ConcurrentLinkedQueue<>();
-				long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
+				long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
 				for (int i = 0; i < 50; i++) {
 					workers.execute(() -> {
 						while (System.nanoTime() < deadline) {

@@ -181,6 +181,16 @@ public final class TcpForwarder implements AutoCloseable {
 	}
 
 	/**
+	 * Stop accepting: new connections are refused, established ones keep working.
+	 */
+	public synchronized void refuseNew() throws IOException {
+		ServerSocket socket = this.server;
+		if (socket != null) {
+			socket.close();
+		}
+	}
+
+	/**
 	 * Reset every connection (TCP RST) and keep listening.
 	 */
 	public void reset() {
