@@ -20,12 +20,23 @@ import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Set;
+import java.util.TreeSet;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 
 import io.github.poolwarden.GuardedDataSource;
 import io.github.poolwarden.testsupport.TestPostgres;
 import io.github.poolwarden.testsupport.TestPostgres.TestDatabase;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.Test;
+import org.openqa.selenium.By;
+import org.openqa.selenium.OutputType;
+import org.openqa.selenium.chrome.ChromeDriver;
+import org.openqa.selenium.support.ui.WebDriverWait;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
 
@@ -120,6 +131,77 @@ class SampleApplicationTests {
 
 		assertThat(work.statusCode()).isEqualTo(200);
 		assertThat(work.body()).contains("PostgreSQL");
+	}
+
+	@Test
+	void livePageShowsAReplayCrossingTheThresholdsAndNamesTheHolders() throws Exception {
+		ChromeDriver browser = Browser.start();
+		try {
+			WebDriverWait wait = new WebDriverWait(browser, Duration.ofSeconds(30));
+			browser.get("http://127.0.0.1:" + this.port + "/");
+			wait.until((page) -> "normal".equals(page.findElement(By.id("level")).getText()));
+
+			browser.findElement(By.id("run-003")).click();
+
+			wait.until((page) -> percent(page.findElement(By.id("peak")).getText()) >= 80);
+			wait.until((page) -> page.findElement(By.id("holders")).getText().contains("held by"));
+			wait.until((page) -> "critical".equals(page.findElement(By.id("level")).getText())
+					&& page.findElement(By.id("counts")).getText().startsWith("10 /"));
+			Path screenshot = Path.of("target", "live-page.png");
+			Files.write(screenshot, browser.getScreenshotAs(OutputType.BYTES));
+			wait.until((page) -> page.findElement(By.id("status")).getText().contains("replayed"));
+			assertThat(browser.findElement(By.id("result")).getText()).contains("poolwarden")
+				.contains("plain-hikaricp")
+				.contains("warningsLogged");
+			assertThat(percent(browser.findElement(By.id("peak")).getText())).isGreaterThanOrEqualTo(95);
+		}
+		finally {
+			browser.quit();
+		}
+	}
+
+	private static int percent(String text) {
+		return text.endsWith("%") ? Integer.parseInt(text.substring(0, text.length() - 1)) : -1;
+	}
+
+	@Test
+	void replaysAnIncidentSideBySide() throws Exception {
+		HttpResponse<String> response = post("/incidents/001?size=2&years=2");
+
+		JsonNode sides = JsonMapper.shared().readTree(response.body()).path("sides");
+		assertThat(sides.get(0).path("side").asString()).isEqualTo("poolwarden");
+		assertThat(sides.get(0).path("failed").asInt()).isZero();
+		assertThat(sides.get(0).path("retriesRecovered").asInt()).isPositive();
+		assertThat(sides.get(1).path("side").asString()).isEqualTo("plain-hikaricp");
+		assertThat(sides.get(1).path("failed").asInt()).as("HikariCP alone fails on the same load").isPositive();
+	}
+
+	@Test
+	void everyMetricTheDashboardAndTheAlertsUseIsScrapedWithItsLabels() throws Exception {
+		post("/incidents/000");
+		String scrape = get("/actuator/prometheus").body();
+		String kit = Files.readString(Path.of("..", "docs", "grafana", "poolwarden-dashboard.json"))
+				+ Files.readString(Path.of("..", "docs", "prometheus", "poolwarden-rules.yml"));
+		Set<String> names = new TreeSet<>();
+		Matcher matcher = Pattern.compile("\\b((?:poolwarden|hikaricp)_[a-z_]+)\\b").matcher(kit);
+		while (matcher.find()) {
+			names.add(matcher.group(1));
+		}
+
+		assertThat(names).hasSizeGreaterThanOrEqualTo(10);
+		for (String name : names) {
+			assertThat(scrape).as(name).containsPattern("(?m)^" + name + "\\{[^}]*pool=\"sample\"");
+		}
+		assertThat(scrape).containsPattern("poolwarden_acquisitions_retried_total\\{[^}]*result=\"exhausted\"")
+			.containsPattern("poolwarden_utilization_transitions_total\\{[^}]*level=\"critical\"");
+	}
+
+	private HttpResponse<String> post(String path) throws Exception {
+		HttpRequest request = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + this.port + path))
+			.POST(HttpRequest.BodyPublishers.noBody())
+			.timeout(Duration.ofMinutes(2))
+			.build();
+		return HttpClient.newHttpClient().send(request, HttpResponse.BodyHandlers.ofString());
 	}
 
 	private HttpResponse<String> get(String path) throws Exception {
