@@ -19,14 +19,15 @@ package io.github.poolwarden;
 import java.sql.Connection;
 import java.sql.SQLException;
 import java.sql.SQLTransientConnectionException;
+import java.time.Duration;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicLong;
 
 import com.zaxxer.hikari.HikariDataSource;
 
 import io.github.poolwarden.capacity.ServerCapacity;
 import io.github.poolwarden.retry.AcquisitionRetry;
 import io.github.poolwarden.support.JdbcTarget;
+import io.github.poolwarden.support.RateLimiter;
 import io.github.poolwarden.support.SqlStates;
 import io.github.poolwarden.tracking.ConnectionTracker;
 import io.github.poolwarden.utilization.UtilizationMonitor;
@@ -80,7 +81,7 @@ public class GuardedDataSource extends DelegatingDataSource implements AutoClose
 
 	private volatile long refusedCapacityUntil;
 
-	private final AtomicLong nextServerFullWarning = new AtomicLong(System.nanoTime());
+	private final RateLimiter serverFullWarnings = new RateLimiter(Duration.ofNanos(SERVER_FULL_MEMORY_NANOS));
 
 	private final PoolProbe cappedProbe = this::snapshot;
 
@@ -163,9 +164,7 @@ public class GuardedDataSource extends DelegatingDataSource implements AutoClose
 		PoolSnapshot snapshot = this.probe.snapshot();
 		this.refusedCapacity = snapshot.total();
 		this.refusedCapacityUntil = System.nanoTime() + SERVER_FULL_MEMORY_NANOS;
-		long now = System.nanoTime();
-		long next = this.nextServerFullWarning.get();
-		if (now - next >= 0 && this.nextServerFullWarning.compareAndSet(next, now + SERVER_FULL_MEMORY_NANOS)) {
+		if (this.serverFullWarnings.tryPass() >= 0) {
 			logger.warn(getPoolName() + " - the database refused a new connection (SQLState 53300: "
 					+ error.message() + "): the server, the database or the role is full, not the pool. The pool "
 					+ "holds " + snapshot.total() + " of its maximum " + snapshot.max()

@@ -19,17 +19,18 @@ package io.github.poolwarden.retry;
 import java.sql.Connection;
 import java.sql.SQLException;
 import java.sql.SQLTransientConnectionException;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.BooleanSupplier;
 import java.util.function.Supplier;
 
 import io.github.poolwarden.ExhaustionListener;
 import io.github.poolwarden.PoolProbe;
 import io.github.poolwarden.PoolSnapshot;
+import io.github.poolwarden.support.RateLimiter;
 import org.apache.commons.logging.Log;
 import org.apache.commons.logging.LogFactory;
 import org.jspecify.annotations.Nullable;
@@ -81,9 +82,7 @@ public class AcquisitionRetry {
 
 	private final AcquisitionRetryStats stats = new AcquisitionRetryStats();
 
-	private final AtomicLong nextWarnNanos = new AtomicLong(System.nanoTime());
-
-	private final AtomicLong unloggedExhaustions = new AtomicLong();
+	private final RateLimiter warnings = new RateLimiter(Duration.ofNanos(WARN_INTERVAL_NANOS));
 
 	private final Sleeper sleeper;
 
@@ -292,15 +291,10 @@ public class AcquisitionRetry {
 	}
 
 	private void warn(PoolExhaustedException exception) {
-		long now = System.nanoTime();
-		long next = this.nextWarnNanos.get();
-		if (now - next >= 0 && this.nextWarnNanos.compareAndSet(next, now + WARN_INTERVAL_NANOS)) {
-			long unlogged = this.unloggedExhaustions.getAndSet(0);
-			logger.warn(exception.getMessage() + ((unlogged > 0)
-					? " [" + unlogged + " more exhausted acquisitions since the last warning]" : ""));
-		}
-		else {
-			this.unloggedExhaustions.incrementAndGet();
+		long heldBack = this.warnings.tryPass();
+		if (heldBack >= 0) {
+			logger.warn(exception.getMessage()
+					+ ((heldBack > 0) ? " [" + heldBack + " more exhausted acquisitions since the last warning]" : ""));
 		}
 	}
 

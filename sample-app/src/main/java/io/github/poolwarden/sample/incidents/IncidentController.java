@@ -39,7 +39,7 @@ class IncidentController {
 
 	@PostMapping("/incidents/{id}")
 	Map<String, Object> replay(@PathVariable String id, @RequestParam(defaultValue = "2") int size,
-			@RequestParam(defaultValue = "4") int years, @RequestParam(defaultValue = "6") int contexts)
+			@RequestParam(defaultValue = "80") int years, @RequestParam(defaultValue = "6") int contexts)
 			throws Exception {
 		if (size < 1 || size > 50 || years < 1 || years > 80 || contexts < 1 || contexts > 12) {
 			throw new IllegalArgumentException("size must be 1 to 50, years 1 to 80 and contexts 1 to 12");

@@ -110,7 +110,7 @@ public class IncidentReplays {
 
 	/**
 	 * 001: 1 site x 4 scenarios x {@code years} tasks on 8 workers, each task taking 12
-	 * connections in sequence, holding each for a real query.
+	 * connections in sequence, holding each for a real 20 ms query.
 	 */
 	private List<SideResult> fanOut(int size, int years) throws Exception {
 		List<SideResult> sides = new ArrayList<>();
@@ -148,7 +148,7 @@ public class IncidentReplays {
 		try {
 			return run(side, guarded, utilization, () -> {
 				int failed = 0;
-				this.reports.export(dataSource, 300);
+				this.reports.export(dataSource, 1500);
 				int max = (guarded != null) ? guarded.getPool().getMaximumPoolSize()
 						: ((HikariDataSource) dataSource).getMaximumPoolSize();
 				for (int i = 0; i < max; i++) {
@@ -364,7 +364,7 @@ public class IncidentReplays {
 					for (int step = 0; step < steps; step++) {
 						try (Connection connection = dataSource.getConnection();
 								Statement statement = connection.createStatement()) {
-							statement.execute("SELECT pg_sleep(0.05)");
+							statement.execute("SELECT pg_sleep(0.02)");
 						}
 					}
 				}
