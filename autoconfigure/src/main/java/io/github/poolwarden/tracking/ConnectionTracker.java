@@ -171,8 +171,8 @@ public class ConnectionTracker {
 			return;
 		}
 		// Called once per wrapper, before the pool takes the connection back, so no new
-		// holder can be in the slot yet unless this one was cleared as closed behind its
-		// back; the count is published by the volatile write that follows.
+		// holder can be in the slot yet; the count is published by the volatile write
+		// that follows.
 		slot.returns++;
 		CURRENT.compareAndSet(slot, connection, null);
 		if (connection.longHoldReported) {
