@@ -224,8 +224,13 @@ class NetworkFaultsTests {
 				try (Faults.Load load = new Faults.Load(context.getBean(DataSource.class), 8, "orders_load")) {
 					await().atMost(Duration.ofSeconds(10))
 						.until(() -> output.getOut().contains("faulty - utilization 100%"));
+					int before = load.succeeded.get();
+					// Saturated for two more seconds: many requests, a bounded number of lines
+					// (one per crossing; a hand-over caught mid-way by the sampler may make one
+					// more crossing, never one per request).
 					await().during(Duration.ofSeconds(2)).atMost(Duration.ofSeconds(4))
-						.until(() -> lines(output, "crossed critical threshold") == 1);
+						.until(() -> lines(output, "crossed critical threshold") <= 3);
+					assertThat(load.succeeded.get() - before).as("requests meanwhile").isGreaterThan(5);
 				}
 				this.proxy.latency(0);
 				await().atMost(Duration.ofSeconds(10)).until(() -> lines(output, "back below") >= 1);
