@@ -209,9 +209,14 @@ public class AcquisitionRetry {
 	 * {@link InterruptedException} when interrupted during a backoff
 	 */
 	public Connection acquire(SQLTransientConnectionException first) throws SQLException {
-		if (!isPoolExhausted(first) || (!holdsConnections(this.probe.snapshot()) && !this.reachable.getAsBoolean())) {
+		if (!isPoolExhausted(first)) {
 			throw first;
 		}
+		PoolSnapshot atFirstTimeout = this.probe.snapshot();
+		if (!holdsConnections(atFirstTimeout) && !this.reachable.getAsBoolean()) {
+			throw first;
+		}
+		String pool = atFirstTimeout.pool();
 		// HikariCP gives up on exhaustion only after a whole connectionTimeout.
 		long start = System.nanoTime() - this.attemptNanos;
 		long deadline = start + this.settings.timeout().toNanos();
@@ -227,12 +232,12 @@ public class AcquisitionRetry {
 				throw exhausted(last, failures, attempts, start);
 			}
 			if (logger.isDebugEnabled()) {
-				logger.debug(LogMessage.format("%s - pool exhausted on attempt %d; retrying in %d ms", poolName(),
+				logger.debug(LogMessage.format("%s - pool exhausted on attempt %d; retrying in %d ms", pool,
 						attempts, delay));
 			}
-			sleep(delay, last);
+			sleep(delay, last, pool);
 			if (this.closed.getCount() == 0) {
-				SQLException closed = new SQLException(poolName() + " - pool closed while waiting to retry an exhausted "
+				SQLException closed = new SQLException(pool + " - pool closed while waiting to retry an exhausted "
 						+ "pool", "08003");
 				closed.addSuppressed(last);
 				throw closed;
@@ -242,7 +247,7 @@ public class AcquisitionRetry {
 				Connection connection = this.source.getConnection();
 				this.stats.recordRecovered();
 				if (logger.isDebugEnabled()) {
-					logger.debug(LogMessage.format("%s - connection acquired on attempt %d after %d ms", poolName(),
+					logger.debug(LogMessage.format("%s - connection acquired on attempt %d after %d ms", pool,
 							attempts, elapsedMillis(start)));
 				}
 				return connection;
@@ -257,14 +262,14 @@ public class AcquisitionRetry {
 		}
 	}
 
-	private void sleep(long delay, SQLTransientConnectionException last) throws SQLException {
+	private void sleep(long delay, SQLTransientConnectionException last, String pool) throws SQLException {
 		try {
 			this.sleeper.sleep(delay);
 		}
 		catch (InterruptedException ex) {
 			Thread.currentThread().interrupt();
 			SQLException interrupted = new SQLException(
-					poolName() + " - interrupted while backing off to retry an exhausted pool", ex);
+					pool + " - interrupted while backing off to retry an exhausted pool", ex);
 			interrupted.addSuppressed(last);
 			throw interrupted;
 		}
@@ -296,10 +301,6 @@ public class AcquisitionRetry {
 			logger.warn(exception.getMessage()
 					+ ((heldBack > 0) ? " [" + heldBack + " more exhausted acquisitions since the last warning]" : ""));
 		}
-	}
-
-	private String poolName() {
-		return this.probe.snapshot().pool();
 	}
 
 	private static long elapsedMillis(long startNanos) {

@@ -16,7 +16,6 @@
 
 package io.github.poolwarden.startup;
 
-import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.Supplier;
@@ -167,14 +166,6 @@ public class PoolLifecycle implements SmartLifecycle, ApplicationListener<Contex
 	@Override
 	public int getPhase() {
 		return PHASE;
-	}
-
-	/**
-	 * Return the pools whose connections were released on the last stop.
-	 * @return the released pools
-	 */
-	public List<GuardedDataSource> releasedPools() {
-		return List.copyOf(this.released.keySet());
 	}
 
 }

@@ -24,9 +24,9 @@ import java.util.List;
 import java.util.concurrent.TimeUnit;
 
 import com.zaxxer.hikari.HikariDataSource;
+import io.github.poolwarden.ConnectionError;
 import io.github.poolwarden.DirectConnector;
 import io.github.poolwarden.GuardedDataSource;
-import io.github.poolwarden.support.CredentialMasker;
 import io.github.poolwarden.support.JdbcTarget;
 import io.github.poolwarden.support.SqlStates;
 import org.apache.commons.logging.Log;
@@ -185,12 +185,7 @@ public class StartupVerifier {
 	}
 
 	private static String reason(Throwable ex, @Nullable String password) {
-		Throwable root = ex;
-		while (root.getCause() != null && root.getCause() != root && root.getMessage() == null) {
-			root = root.getCause();
-		}
-		String message = (root.getMessage() != null) ? root.getMessage() : root.getClass().getName();
-		return CredentialMasker.mask(message, password);
+		return ConnectionError.of(ex, password).message();
 	}
 
 	private static long elapsedMillis(long startNanos) {
