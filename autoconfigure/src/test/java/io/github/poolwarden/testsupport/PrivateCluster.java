@@ -165,15 +165,7 @@ public final class PrivateCluster implements AutoCloseable {
 	 * Run statements as the superuser.
 	 */
 	public void execute(String... sql) {
-		try (Connection connection = DriverManager.getConnection(jdbcUrl());
-				Statement statement = connection.createStatement()) {
-			for (String each : sql) {
-				statement.execute(each);
-			}
-		}
-		catch (SQLException ex) {
-			throw new IllegalStateException(ex);
-		}
+		TestPostgres.execute(jdbcUrl(), sql);
 	}
 
 	/**

@@ -97,6 +97,21 @@ public final class TestPostgres {
 	}
 
 	/**
+	 * Run statements, in order, on one connection to the given URL.
+	 */
+	public static void execute(String url, String... sql) {
+		try (Connection connection = DriverManager.getConnection(url);
+				Statement statement = connection.createStatement()) {
+			for (String each : sql) {
+				statement.execute(each);
+			}
+		}
+		catch (SQLException ex) {
+			throw new IllegalStateException("Failed: " + String.join("; ", sql), ex);
+		}
+	}
+
+	/**
 	 * Create a new database for one test class; close it to drop it, and every role made
 	 * through it.
 	 */
@@ -190,15 +205,7 @@ public final class TestPostgres {
 		 * Run statements on this database as the administrative role.
 		 */
 		public void execute(String... sql) {
-			try (Connection connection = DriverManager.getConnection(jdbcUrl());
-					Statement statement = connection.createStatement()) {
-				for (String each : sql) {
-					statement.execute(each);
-				}
-			}
-			catch (SQLException ex) {
-				throw new IllegalStateException("Failed on " + this.name + ": " + String.join("; ", sql), ex);
-			}
+			TestPostgres.execute(jdbcUrl(), sql);
 		}
 
 		/**
