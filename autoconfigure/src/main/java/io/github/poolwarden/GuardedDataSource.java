@@ -20,18 +20,28 @@ import java.sql.Connection;
 import java.sql.SQLException;
 import java.sql.SQLTransientConnectionException;
 import java.time.Duration;
+import java.util.List;
 import java.util.concurrent.TimeUnit;
 
 import com.zaxxer.hikari.HikariDataSource;
-
 import io.github.poolwarden.capacity.ServerCapacity;
+import io.github.poolwarden.pool.ConnectionError;
+import io.github.poolwarden.pool.DatabaseProbe;
+import io.github.poolwarden.pool.HikariPoolProbe;
+import io.github.poolwarden.pool.PoolProbe;
+import io.github.poolwarden.pool.PoolSnapshot;
 import io.github.poolwarden.retry.AcquisitionRetry;
+import io.github.poolwarden.retry.PoolExhaustedException;
+import io.github.poolwarden.support.ConnectionFailure;
 import io.github.poolwarden.support.JdbcTarget;
 import io.github.poolwarden.support.RateLimiter;
-import io.github.poolwarden.support.SqlStates;
 import io.github.poolwarden.tracking.ConnectionTracker;
+import io.github.poolwarden.tracking.HolderSummary;
+import io.github.poolwarden.utilization.UtilizationLevel;
+import io.github.poolwarden.utilization.UtilizationListener;
 import io.github.poolwarden.utilization.UtilizationMonitor;
 import io.github.poolwarden.utilization.UtilizationThresholds;
+import io.github.poolwarden.utilization.UtilizationTransition;
 import org.apache.commons.logging.Log;
 import org.apache.commons.logging.LogFactory;
 import org.jspecify.annotations.Nullable;
@@ -40,7 +50,9 @@ import org.springframework.jdbc.datasource.DelegatingDataSource;
 import org.springframework.util.Assert;
 
 /**
- * A {@link javax.sql.DataSource} that guards a {@link HikariDataSource}.
+ * A {@link javax.sql.DataSource} that guards a {@link HikariDataSource}: it composes the
+ * retry of exhausted acquisitions, holder tracking, the utilization level and what the
+ * server can give into one {@link #getConnection()}.
  * <p>
  * {@link #unwrap(Class)} and {@link #isWrapperFor(Class)} reach the Hikari pool, so
  * whatever looks for a {@code HikariDataSource} or its MXBeans behind this decorator
@@ -54,10 +66,21 @@ public class GuardedDataSource extends DelegatingDataSource implements AutoClose
 	private static final Log logger = LogFactory.getLog(GuardedDataSource.class);
 
 	/**
-	 * How long a refusal with 53300 caps the pool's capacity, and the shortest interval
-	 * between two WARN lines about it.
+	 * How long a refusal because the server is full caps the pool's capacity, and the
+	 * shortest interval between two WARN lines about it.
 	 */
 	private static final long SERVER_FULL_MEMORY_NANOS = TimeUnit.SECONDS.toNanos(30);
+
+	/**
+	 * How long the retry may wait for the database to say whether it answers, when a wait
+	 * ends with the pool holding no connection.
+	 */
+	private static final Duration REACHABILITY_WAIT = Duration.ofMillis(300);
+
+	/**
+	 * The longest holder summary in an exhaustion message.
+	 */
+	private static final int HOLDER_SUMMARY_LENGTH = 600;
 
 	private final HikariDataSource pool;
 
@@ -69,7 +92,9 @@ public class GuardedDataSource extends DelegatingDataSource implements AutoClose
 
 	private final @Nullable ConnectionTracker tracker;
 
-	private volatile ExhaustionListener exhaustionListener = ExhaustionListener.NONE;
+	private volatile List<UtilizationListener> listeners = List.of();
+
+	private volatile @Nullable DatabaseProbe database;
 
 	private volatile @Nullable ConnectionError lastError;
 
@@ -115,61 +140,164 @@ public class GuardedDataSource extends DelegatingDataSource implements AutoClose
 		this.retry = retry;
 		this.monitor = monitor;
 		this.tracker = tracker;
+		if (retry != null) {
+			retry.setExhaustionListener((snapshot) -> evaluate(snapshot(), System.nanoTime()));
+			if (tracker != null && tracker.isTrackingHolders()) {
+				retry.setHolderSummary(() -> tracker.summary(HOLDER_SUMMARY_LENGTH));
+			}
+		}
 	}
 
 	/**
 	 * Borrow a connection from the pool. When the pool is exhausted and a retry is
-	 * configured, the acquisition (never a statement) is retried with backoff. With a
-	 * tracker, the connection is wrapped so its holder is known and uncommitted work is
-	 * rolled back when it is returned.
+	 * configured, the acquisition (never a statement) is retried with backoff, within
+	 * the retry's budget. With a tracker, the connection is wrapped so its holder is
+	 * known and uncommitted work is rolled back when it is returned.
 	 * @return a connection
-	 * @throws SQLException as HikariCP throws it, or a
-	 * {@link io.github.poolwarden.retry.PoolExhaustedException} when every allowed
-	 * attempt found the pool exhausted
+	 * @throws SQLException as HikariCP throws it, or a {@link PoolExhaustedException} when
+	 * the pool stayed exhausted for the whole budget
 	 */
 	@Override
 	public Connection getConnection() throws SQLException {
+		ConnectionTracker tracker = this.tracker;
+		ConnectionTracker.Holding holding = (tracker != null) ? tracker.holding() : null;
+		if (holding != null && holding.holdsOne()) {
+			return nestedConnection(tracker, holding);
+		}
 		Connection connection;
 		try {
-			connection = this.pool.getConnection();
+			connection = firstAttempt();
 		}
 		catch (SQLException ex) {
 			connection = recover(ex);
 		}
-		return (this.tracker != null) ? this.tracker.track(connection) : connection;
+		return (tracker != null) ? tracker.track(connection, holding) : connection;
 	}
 
-	private Connection recover(SQLException ex) throws SQLException {
-		if (ex instanceof SQLTransientConnectionException timeout && AcquisitionRetry.isPoolExhausted(timeout)) {
-			if (this.retry != null) {
-				return this.retry.acquire(timeout);
-			}
-			this.exhaustionListener.onExhausted(snapshot());
-			throw ex;
-		}
-		ConnectionError error = ConnectionError.of(ex, this.pool.getPassword());
-		this.lastError = error;
-		if (SqlStates.TOO_MANY_CONNECTIONS.equals(error.sqlState())) {
-			serverFull(error);
-		}
-		throw ex;
+	private Connection firstAttempt() throws SQLException {
+		AcquisitionRetry retry = this.retry;
+		return (retry != null) ? retry.firstAttempt() : this.pool.getConnection();
 	}
 
 	/**
-	 * The server refused a new connection: the pool cannot grow past what it holds, so
-	 * that is its capacity for a while, and the operator is told it is the server or
-	 * the role that is full, not the pool.
+	 * A borrow by a thread that already holds a connection of this pool: counted, and
+	 * while it waits, reported with the holders.
 	 */
-	private void serverFull(ConnectionError error) {
+	private Connection nestedConnection(ConnectionTracker tracker, ConnectionTracker.Holding holding)
+			throws SQLException {
+		tracker.beginNested();
+		Connection connection;
+		try {
+			try {
+				connection = firstAttempt();
+			}
+			catch (SQLException ex) {
+				connection = recover(ex);
+			}
+		}
+		finally {
+			tracker.endNested();
+		}
+		return tracker.track(connection, holding);
+	}
+
+	private Connection recover(SQLException ex) throws SQLException {
+		AcquisitionRetry retry = this.retry;
+		try {
+			if (retry != null) {
+				return retry.acquire(ex);
+			}
+			if (ex instanceof SQLTransientConnectionException timeout && AcquisitionRetry.isPoolExhausted(timeout)) {
+				evaluate(snapshot(), System.nanoTime());
+			}
+			throw ex;
+		}
+		catch (SQLException failure) {
+			noteFailure(failure);
+			throw failure;
+		}
+	}
+
+	private void noteFailure(SQLException failure) {
+		if (failure instanceof PoolExhaustedException || (failure instanceof SQLTransientConnectionException timeout
+				&& AcquisitionRetry.isPoolExhausted(timeout))) {
+			return;
+		}
+		ConnectionError error = ConnectionError.of(failure, this.pool.getPassword());
+		this.lastError = error;
+		ConnectionFailure meaning = ConnectionFailure.of(failure);
+		if (meaning.kind() == ConnectionFailure.Kind.FULL) {
+			serverFull(error, meaning);
+		}
+	}
+
+	/**
+	 * The server (or a proxy) refused a new connection: the pool cannot grow past what it
+	 * holds, so that is its capacity for a while, and the operator is told it is the
+	 * server that is full, not the pool.
+	 */
+	private void serverFull(ConnectionError error, ConnectionFailure meaning) {
 		PoolSnapshot snapshot = this.probe.snapshot();
 		this.refusedCapacity = snapshot.total();
 		this.refusedCapacityUntil = System.nanoTime() + SERVER_FULL_MEMORY_NANOS;
 		if (this.serverFullWarnings.tryPass() >= 0) {
-			logger.warn(getPoolName() + " - the database refused a new connection (SQLState 53300: "
-					+ error.message() + "): the server, the database or the role is full, not the pool. The pool "
-					+ "holds " + snapshot.total() + " of its maximum " + snapshot.max()
-					+ " and counts that as its capacity until the server gives more.");
+			logger.warn(getPoolName() + " - the database refused a new connection (SQLState " + error.sqlState() + ": "
+					+ error.message() + "): " + meaning.meaning() + ", not the pool. The pool holds " + snapshot.total()
+					+ " of its maximum " + snapshot.max() + " and counts that as its capacity until the server gives more.");
 		}
+	}
+
+	/**
+	 * Evaluate the pool's utilization level with a snapshot and tell every listener
+	 * about a change, once. A rise into critical carries the holders seen at that
+	 * moment.
+	 * @param snapshot the pool's state
+	 * @param nanoTime when the snapshot was taken, as {@link System#nanoTime()} gives it
+	 * @return the transition, or {@code null} when the level did not change
+	 */
+	public @Nullable UtilizationTransition evaluate(PoolSnapshot snapshot, long nanoTime) {
+		UtilizationTransition transition = this.monitor.evaluate(snapshot, nanoTime);
+		if (transition == null) {
+			return null;
+		}
+		ConnectionTracker tracker = this.tracker;
+		if (tracker != null && tracker.isTrackingHolders()) {
+			tracker.setUnderPressure(transition.to() != UtilizationLevel.NORMAL);
+			if (transition.to() == UtilizationLevel.CRITICAL && transition.isRise()) {
+				transition = transition.withHolders(HolderSummary.report(tracker.holders()));
+			}
+		}
+		for (UtilizationListener listener : this.listeners) {
+			try {
+				listener.onTransition(transition);
+			}
+			catch (RuntimeException ex) {
+				logger.warn("Utilization listener " + listener + " failed", ex);
+			}
+		}
+		return transition;
+	}
+
+	/**
+	 * Set who is told about every change of the pool's utilization level, in order.
+	 * @param listeners the listeners
+	 */
+	public void setUtilizationListeners(List<? extends UtilizationListener> listeners) {
+		Assert.notNull(listeners, "'listeners' must not be null");
+		this.listeners = List.copyOf(listeners);
+	}
+
+	/**
+	 * Read the pool now: one snapshot, evaluated (a change of level is told to the
+	 * listeners, once, as a sample would), and the level as it stands for that snapshot,
+	 * so every number a reader reports agrees with the level it reports.
+	 * @return the reading
+	 */
+	public PoolReading read() {
+		PoolSnapshot snapshot = snapshot();
+		long now = System.nanoTime();
+		evaluate(snapshot, now);
+		return new PoolReading(snapshot, this.monitor.state(snapshot, now));
 	}
 
 	/**
@@ -207,8 +335,8 @@ public class GuardedDataSource extends DelegatingDataSource implements AutoClose
 	}
 
 	/**
-	 * Close the guard and the pool: threads backing off to retry fail at once with a
-	 * "pool closed" error, then HikariCP closes the pool.
+	 * Close the guard and the pool: callers between two attempts of a retry fail at once
+	 * with a "pool closed" error, then HikariCP closes the pool.
 	 */
 	@Override
 	public void close() {
@@ -219,15 +347,25 @@ public class GuardedDataSource extends DelegatingDataSource implements AutoClose
 	}
 
 	/**
-	 * Set what to tell each time an acquisition finds the pool exhausted.
-	 * @param listener the listener
+	 * Set the probe that asks the pool's database directly, without the pool; the retry
+	 * uses it to tell an exhausted pool from a database that does not answer, and health
+	 * to answer while the pool is saturated.
+	 * @param database the probe
 	 */
-	public void setExhaustionListener(ExhaustionListener listener) {
-		Assert.notNull(listener, "'listener' must not be null");
-		this.exhaustionListener = listener;
+	public void setDatabaseProbe(DatabaseProbe database) {
+		Assert.notNull(database, "'database' must not be null");
+		this.database = database;
 		if (this.retry != null) {
-			this.retry.setExhaustionListener((snapshot) -> listener.onExhausted(snapshot()));
+			this.retry.setReachability(() -> database.check(REACHABILITY_WAIT).state() != DatabaseProbe.State.DOWN);
 		}
+	}
+
+	/**
+	 * Return the probe that asks the pool's database directly.
+	 * @return the probe, or {@code null} when none is set
+	 */
+	public @Nullable DatabaseProbe getDatabaseProbe() {
+		return this.database;
 	}
 
 	/**
@@ -305,6 +443,21 @@ public class GuardedDataSource extends DelegatingDataSource implements AutoClose
 	 */
 	public JdbcTarget getTarget() {
 		return JdbcTarget.parse(this.pool.getJdbcUrl());
+	}
+
+	/**
+	 * Describe where the pool connects, for messages: {@code host:port/database},
+	 * {@code H2 mem:testdb}, or the data source class when the pool has no JDBC URL.
+	 * @return the description
+	 */
+	public String describeTarget() {
+		if (this.pool.getJdbcUrl() == null && this.pool.getDataSourceClassName() != null) {
+			return "the data source " + this.pool.getDataSourceClassName();
+		}
+		if (this.pool.getJdbcUrl() == null && this.pool.getDataSource() != null) {
+			return "the data source " + this.pool.getDataSource().getClass().getName();
+		}
+		return getTarget().describe();
 	}
 
 	@Override

@@ -16,8 +16,13 @@
 
 package io.github.poolwarden.autoconfigure;
 
+import javax.sql.DataSource;
+
 import com.zaxxer.hikari.HikariDataSource;
 import io.github.poolwarden.GuardedDataSource;
+import org.apache.commons.logging.Log;
+import org.apache.commons.logging.LogFactory;
+import org.jspecify.annotations.Nullable;
 
 import org.springframework.beans.BeansException;
 import org.springframework.beans.factory.BeanFactory;
@@ -25,20 +30,26 @@ import org.springframework.beans.factory.BeanFactoryAware;
 import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.beans.factory.config.BeanPostProcessor;
 import org.springframework.core.Ordered;
+import org.springframework.jdbc.datasource.DelegatingDataSource;
 
 /**
- * Wraps every {@link HikariDataSource} bean in a {@link GuardedDataSource}.
+ * Wraps every {@link HikariDataSource} bean in a {@link GuardedDataSource}, verified
+ * before the bean is handed to anything that could borrow from it.
  * <p>
  * Runs after initialization, so Boot has already bound {@code spring.datasource.hikari.*}
- * and applied its connection details, and with the highest precedence, so the guard
- * wraps the pool itself rather than another wrapper (such as Boot's lazy connection
- * proxy).
+ * and applied its connection details, and with a high precedence, so the guard wraps the
+ * pool itself rather than another wrapper. When another post-processor has wrapped the
+ * pool first in a {@link DelegatingDataSource} (Boot's lazy connection proxy under
+ * {@code spring.datasource.connection-fetch=lazy}, ordered differently), the guard is put
+ * between that wrapper and the pool.
  *
  * @author PoolWarden authors
  */
 class GuardedDataSourceBeanPostProcessor implements BeanPostProcessor, BeanFactoryAware, Ordered {
 
-	private ObjectProvider<GuardedDataSourceFactory> factory;
+	private static final Log logger = LogFactory.getLog(GuardedDataSourceBeanPostProcessor.class);
+
+	private @Nullable ObjectProvider<GuardedDataSourceFactory> factory;
 
 	@Override
 	public void setBeanFactory(BeanFactory beanFactory) throws BeansException {
@@ -48,13 +59,34 @@ class GuardedDataSourceBeanPostProcessor implements BeanPostProcessor, BeanFacto
 	@Override
 	public Object postProcessAfterInitialization(Object bean, String beanName) throws BeansException {
 		if (bean instanceof HikariDataSource pool) {
-			return this.factory.getObject().guard(beanName, pool);
+			GuardedDataSourceFactory factory = this.factory.getObject();
+			return factory.isExcluded(beanName) ? pool : factory.guard(beanName, pool);
+		}
+		if (bean instanceof DelegatingDataSource wrapper && !(bean instanceof GuardedDataSource)) {
+			guardInside(wrapper, beanName);
 		}
 		return bean;
 	}
 
+	private void guardInside(DelegatingDataSource wrapper, String beanName) {
+		DelegatingDataSource holder = wrapper;
+		while (holder.getTargetDataSource() instanceof DelegatingDataSource next && !(next instanceof GuardedDataSource)) {
+			holder = next;
+		}
+		DataSource target = holder.getTargetDataSource();
+		if (target instanceof HikariDataSource pool) {
+			GuardedDataSourceFactory factory = this.factory.getObject();
+			if (!factory.isExcluded(beanName)) {
+				holder.setTargetDataSource(factory.guard(beanName, pool));
+				logger.debug("Guarded the HikariCP pool inside " + wrapper.getClass().getName() + " bean '" + beanName
+						+ "'");
+			}
+		}
+	}
+
 	@Override
 	public int getOrder() {
+		// Before Boot's lazy connection proxy (order 0), so the guard wraps the pool.
 		return Ordered.HIGHEST_PRECEDENCE + 100;
 	}
 

@@ -25,50 +25,37 @@ import java.util.Locale;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
-import javax.sql.DataSource;
-
 import com.zaxxer.hikari.HikariDataSource;
 import io.github.poolwarden.GuardedDataSource;
 import io.github.poolwarden.GuardedPools;
-import io.github.poolwarden.HikariPoolProbe;
-import io.github.poolwarden.health.DatabaseProbe;
+import io.github.poolwarden.lifecycle.CapacityChecker;
+import io.github.poolwarden.lifecycle.LivePools;
+import io.github.poolwarden.pool.DatabaseProbe;
+import io.github.poolwarden.pool.HikariConnectionSource;
+import io.github.poolwarden.pool.HikariPoolProbe;
 import io.github.poolwarden.retry.AcquisitionRetry;
 import io.github.poolwarden.retry.RetrySettings;
+import io.github.poolwarden.startup.StartupVerifier;
 import io.github.poolwarden.support.ReadOnlyEvictingExceptionOverride;
 import io.github.poolwarden.tracking.CallSites;
 import io.github.poolwarden.tracking.ConnectionTracker;
+import io.github.poolwarden.utilization.UtilizationListener;
 import io.github.poolwarden.utilization.UtilizationMonitor;
 import io.github.poolwarden.utilization.UtilizationThresholds;
 import org.apache.commons.logging.Log;
 import org.apache.commons.logging.LogFactory;
 import org.jspecify.annotations.Nullable;
 
-import org.springframework.boot.context.properties.source.InvalidConfigurationPropertyValueException;
 import org.springframework.core.log.LogMessage;
 
 /**
- * Builds the {@link GuardedDataSource} for a Hikari pool from {@link PoolWardenProperties}
- * and registers it in {@link GuardedPools}.
+ * Builds the {@link GuardedDataSource} for a Hikari pool from {@link PoolWardenProperties},
+ * registers it in {@link GuardedPools} and, unless switched off, verifies it before
+ * anything can borrow from it.
  *
  * @author PoolWarden authors
  */
 class GuardedDataSourceFactory {
-
-	/**
-	 * The retry timeout when none is set: stock HikariCP's default connectionTimeout.
-	 */
-	static final Duration DEFAULT_RETRY_TIMEOUT = Duration.ofSeconds(30);
-
-	/**
-	 * The longest holder summary in an exhaustion message.
-	 */
-	static final int HOLDER_SUMMARY_LENGTH = 600;
-
-	/**
-	 * How long the retry may ask the database whether it answers, when a timeout finds
-	 * the pool empty.
-	 */
-	static final Duration REACHABILITY_TIMEOUT = Duration.ofMillis(300);
 
 	private static final Pattern URL_CREDENTIALS = Pattern.compile("(//)([^/:@?;]+):([^/@?;]*)@");
 
@@ -80,16 +67,36 @@ class GuardedDataSourceFactory {
 
 	private final UtilizationThresholds thresholds;
 
-	GuardedDataSourceFactory(PoolWardenProperties properties, GuardedPools pools, UtilizationThresholds thresholds) {
+	private final UtilizationListener firstListener;
+
+	private final List<String> applicationPackages;
+
+	private final @Nullable StartupVerifier verifier;
+
+	private final @Nullable CapacityChecker capacity;
+
+	private final String contextName;
+
+	GuardedDataSourceFactory(PoolWardenProperties properties, GuardedPools pools, UtilizationThresholds thresholds,
+			UtilizationListener firstListener, List<String> applicationPackages, @Nullable StartupVerifier verifier,
+			@Nullable CapacityChecker capacity, String contextName) {
 		this.properties = properties;
 		this.pools = pools;
 		this.thresholds = thresholds;
+		this.firstListener = firstListener;
+		this.applicationPackages = List.copyOf(applicationPackages);
+		this.verifier = verifier;
+		this.capacity = capacity;
+		this.contextName = contextName;
 	}
 
-	DataSource guard(String beanName, HikariDataSource pool) {
-		if (this.properties.getExcludedBeans().contains(beanName)) {
-			return pool;
-		}
+	/**
+	 * Guard a pool: build the guard, register it and verify it.
+	 * @param beanName the pool's bean name
+	 * @param pool the pool
+	 * @return the guard, or the pool itself when its bean is excluded
+	 */
+	GuardedDataSource guard(String beanName, HikariDataSource pool) {
 		moveUrlCredentials(pool);
 		if (this.properties.isEvictReadOnlyConnections() && pool.getExceptionOverride() == null
 				&& pool.getExceptionOverrideClassName() == null) {
@@ -101,23 +108,45 @@ class GuardedDataSourceFactory {
 			pool.validate();
 		}
 		HikariPoolProbe probe = new HikariPoolProbe(pool);
-		AcquisitionRetry retry = retry(pool, probe);
 		ConnectionTracker tracker = tracker(pool);
-		if (retry != null && tracker != null && tracker.isTrackingHolders()) {
-			retry.setHolderSummary(() -> tracker.summary(HOLDER_SUMMARY_LENGTH));
-		}
 		if (tracker != null && this.properties.isResetSessionOnReturn() && isPostgres(pool)) {
 			tracker.setResetSql("DISCARD ALL");
 		}
+		GuardedDataSource guarded = new GuardedDataSource(pool, probe, retry(pool, probe),
+				new UtilizationMonitor(this.thresholds, this.properties.getUtilization().getHoldDown()), tracker);
+		guarded.setDatabaseProbe(new DatabaseProbe(pool, this.properties.getHealth().getTimeout(), guarded::recordError));
+		guarded.setUtilizationListeners(List.of(this.firstListener));
 		warnWithoutSocketTimeout(pool);
-		GuardedDataSource guarded = new GuardedDataSource(pool, probe, retry,
-				new UtilizationMonitor(this.thresholds), tracker);
-		if (retry != null) {
-			DatabaseProbe database = new DatabaseProbe(guarded, REACHABILITY_TIMEOUT);
-			retry.setReachability(() -> database.check().state() != DatabaseProbe.State.DOWN);
-		}
 		this.pools.register(beanName, guarded);
+		if (this.verifier != null) {
+			verify(guarded);
+		}
 		return guarded;
+	}
+
+	boolean isExcluded(String beanName) {
+		return this.properties.getExcludedBeans().contains(beanName);
+	}
+
+	/**
+	 * Verify the pool now, before the bean is handed to anything that could borrow
+	 * from it (a schema migration, an entity manager, an initializer), and check it fits
+	 * on its server. A pool that fails is closed.
+	 */
+	private void verify(GuardedDataSource guarded) {
+		HikariDataSource pool = guarded.getPool();
+		try {
+			this.verifier.verify(pool, guarded.getPoolName(), guarded.getTarget());
+			LivePools.register(guarded, this.contextName);
+			if (this.capacity != null) {
+				this.capacity.check(guarded);
+			}
+		}
+		catch (RuntimeException ex) {
+			LivePools.unregister(guarded);
+			pool.close();
+			throw ex;
+		}
 	}
 
 	/**
@@ -173,10 +202,12 @@ class GuardedDataSourceFactory {
 		if (!tracking.isEnabled() && !this.properties.isRollbackOnReturn()) {
 			return null;
 		}
+		List<String> application = new ArrayList<>(this.applicationPackages);
+		application.addAll(tracking.getApplicationPackages());
 		List<String> skipped = new ArrayList<>(CallSites.DEFAULT_SKIPPED);
 		skipped.addAll(tracking.getSkipPackages());
 		return new ConnectionTracker(pool.getPoolName(), tracking.isEnabled(), this.properties.isRollbackOnReturn(),
-				tracking.getCallSite(), new CallSites(skipped), tracking.getLongHoldThreshold());
+				tracking.getCallSite(), new CallSites(application, skipped), tracking.getLongHoldThreshold());
 	}
 
 	private @Nullable AcquisitionRetry retry(HikariDataSource pool, HikariPoolProbe probe) {
@@ -184,32 +215,31 @@ class GuardedDataSourceFactory {
 		if (!retry.isEnabled()) {
 			return null;
 		}
-		long connectionTimeout = pool.getConnectionTimeout();
-		if (connectionTimeout >= Integer.MAX_VALUE) {
-			throw new InvalidConfigurationPropertyValueException("poolwarden.retry.enabled", true,
-					"Pool '" + pool.getPoolName() + "' waits forever for a connection "
-							+ "(spring.datasource.hikari.connection-timeout=0), so retries cannot be bounded. Set a "
-							+ "finite connection-timeout, or poolwarden.retry.enabled=false.");
+		RetrySettings settings = retrySettings(retry, pool.getConnectionTimeout());
+		String budgetSource = (retry.getTimeout() != null) ? "poolwarden.retry.timeout"
+				: "spring.datasource.hikari.connection-timeout";
+		if (logger.isDebugEnabled()) {
+			logger.debug(LogMessage.format("%s - exhausted acquisitions: first attempt %d ms, up to %d retries "
+					+ "(x%s, jitter %d ms, longest %d ms), budget %d ms (%s)", pool.getPoolName(),
+					settings.firstAttempt().toMillis(), settings.maxRetries(), settings.multiplier(),
+					settings.jitter().toMillis(), settings.maxDelay().toMillis(), settings.timeout().toMillis(),
+					budgetSource));
 		}
-		Duration timeout = retry.getTimeout();
-		if (timeout == null) {
-			timeout = Duration.ofMillis(Math.max(DEFAULT_RETRY_TIMEOUT.toMillis(), connectionTimeout));
-		}
-		else if (timeout.toMillis() < connectionTimeout) {
-			throw new InvalidConfigurationPropertyValueException("poolwarden.retry.timeout", timeout,
-					"Must be at least the connectionTimeout of pool '" + pool.getPoolName() + "' ("
-							+ connectionTimeout + " ms, spring.datasource.hikari.connection-timeout): one "
-							+ "getConnection() always may wait that long.");
-		}
-		RetrySettings settings = new RetrySettings(retry.getMaxRetries(), retry.getDelay(), retry.getMultiplier(),
-				retry.getMaxDelay(), retry.getJitter(), timeout);
-		if (retry.getMaxRetries() > 0 && 2 * connectionTimeout + retry.getDelay().toMillis() > timeout.toMillis()) {
-			logger.info(LogMessage.format("%s - exhausted acquisitions will not be retried: a retry after the first "
-					+ "%d ms wait (connectionTimeout) would not fit in poolwarden.retry.timeout (%d ms). Lower "
-					+ "spring.datasource.hikari.connection-timeout (for example to 5s) to let PoolWarden retry.",
-					pool.getPoolName(), connectionTimeout, timeout.toMillis()));
-		}
-		return new AcquisitionRetry(pool::getConnection, probe, settings, connectionTimeout);
+		return new AcquisitionRetry(new HikariConnectionSource(pool), probe, settings, pool.getConnectionTimeout(),
+				budgetSource);
+	}
+
+	/**
+	 * Resolve the retry settings for a pool: values left unset follow the budget (the
+	 * pool's {@code connectionTimeout} unless {@code poolwarden.retry.timeout} is set).
+	 */
+	static RetrySettings retrySettings(PoolWardenProperties.Retry retry, long connectionTimeoutMillis) {
+		Duration timeout = (retry.getTimeout() != null) ? retry.getTimeout() : Duration.ofMillis(connectionTimeoutMillis);
+		Duration delay = (retry.getDelay() != null) ? retry.getDelay()
+				: RetrySettings.defaultDelay(timeout, retry.getMaxRetries(), retry.getMultiplier());
+		Duration maxDelay = (retry.getMaxDelay() != null) ? retry.getMaxDelay() : timeout;
+		Duration jitter = (retry.getJitter() != null) ? retry.getJitter() : RetrySettings.defaultJitter(delay);
+		return new RetrySettings(retry.getMaxRetries(), delay, retry.getMultiplier(), maxDelay, jitter, timeout);
 	}
 
 }

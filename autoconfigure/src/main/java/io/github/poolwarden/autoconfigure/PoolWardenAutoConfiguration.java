@@ -16,21 +16,24 @@
 
 package io.github.poolwarden.autoconfigure;
 
+import java.util.List;
+
 import com.zaxxer.hikari.HikariDataSource;
 import io.github.poolwarden.GuardedPools;
-import io.github.poolwarden.capacity.CapacityChecker;
-import io.github.poolwarden.startup.PoolLifecycle;
+import io.github.poolwarden.lifecycle.CapacityChecker;
+import io.github.poolwarden.lifecycle.PoolLifecycle;
 import io.github.poolwarden.startup.StartupVerifier;
-import io.github.poolwarden.tracking.HolderTrackingUtilizationListener;
 import io.github.poolwarden.utilization.LoggingUtilizationListener;
 import io.github.poolwarden.utilization.PoolUtilizationChangedEvent;
 import io.github.poolwarden.utilization.UtilizationListener;
-import io.github.poolwarden.utilization.UtilizationSampler;
 import io.github.poolwarden.utilization.UtilizationThresholds;
+import io.github.poolwarden.watch.PoolWatch;
 
+import org.springframework.beans.factory.BeanFactory;
 import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.beans.factory.config.BeanDefinition;
 import org.springframework.boot.autoconfigure.AutoConfiguration;
+import org.springframework.boot.autoconfigure.AutoConfigurationPackages;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnBooleanProperty;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnClass;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnMissingBean;
@@ -70,44 +73,8 @@ public final class PoolWardenAutoConfiguration {
 	@ConditionalOnMissingBean
 	UtilizationThresholds poolwardenUtilizationThresholds(PoolWardenProperties properties) {
 		PoolWardenProperties.Utilization utilization = properties.getUtilization();
-		return new UtilizationThresholds(utilization.getWarningThreshold(), utilization.getCriticalThreshold(),
-				utilization.getHysteresis());
-	}
-
-	@Bean
-	@ConditionalOnMissingBean
-	GuardedDataSourceFactory poolwardenDataSourceFactory(PoolWardenProperties properties, GuardedPools pools,
-			UtilizationThresholds thresholds) {
-		return new GuardedDataSourceFactory(properties, pools, thresholds);
-	}
-
-	@Bean
-	@ConditionalOnMissingBean
-	LoggingUtilizationListener poolwardenLoggingUtilizationListener(UtilizationThresholds thresholds) {
-		return new LoggingUtilizationListener(thresholds);
-	}
-
-	@Bean
-	@ConditionalOnMissingBean
-	HolderTrackingUtilizationListener poolwardenHolderTrackingUtilizationListener(GuardedPools pools) {
-		return new HolderTrackingUtilizationListener(pools);
-	}
-
-	@Bean
-	@ConditionalOnMissingBean(name = "poolwardenEventPublishingUtilizationListener")
-	UtilizationListener poolwardenEventPublishingUtilizationListener(ApplicationEventPublisher publisher) {
-		return (transition) -> publisher.publishEvent(new PoolUtilizationChangedEvent(transition));
-	}
-
-	@Bean
-	@ConditionalOnMissingBean
-	UtilizationSampler poolwardenUtilizationSampler(GuardedPools pools, ObjectProvider<UtilizationListener> listeners,
-			ObjectProvider<CapacityChecker> capacity, PoolWardenProperties properties) {
-		UtilizationSampler sampler = new UtilizationSampler(() -> pools.asMap().values(),
-				listeners.orderedStream().toList(), properties.getUtilization().getSampleInterval());
-		capacity.ifAvailable((checker) -> sampler.setCapacityRefresh(checker,
-				properties.getCapacity().getSampleInterval()));
-		return sampler;
+		return new UtilizationThresholds(utilization.effectiveWarningThreshold(),
+				utilization.effectiveCriticalThreshold(), utilization.getHysteresis());
 	}
 
 	@Bean
@@ -122,6 +89,39 @@ public final class PoolWardenAutoConfiguration {
 	@ConditionalOnBooleanProperty(name = "poolwarden.capacity.enabled", matchIfMissing = true)
 	CapacityChecker poolwardenCapacityChecker(PoolWardenProperties properties) {
 		return new CapacityChecker(properties.getCapacity().isEnforce());
+	}
+
+	@Bean
+	@ConditionalOnMissingBean
+	GuardedDataSourceFactory poolwardenDataSourceFactory(PoolWardenProperties properties, GuardedPools pools,
+			UtilizationThresholds thresholds, LoggingUtilizationListener logging, ObjectProvider<StartupVerifier> verifier,
+			ObjectProvider<CapacityChecker> capacity, BeanFactory beanFactory, ApplicationContext context) {
+		List<String> applicationPackages = AutoConfigurationPackages.has(beanFactory)
+				? AutoConfigurationPackages.get(beanFactory) : List.of();
+		return new GuardedDataSourceFactory(properties, pools, thresholds, logging, applicationPackages,
+				verifier.getIfAvailable(), capacity.getIfAvailable(), context.getId());
+	}
+
+	@Bean
+	@ConditionalOnMissingBean
+	LoggingUtilizationListener poolwardenLoggingUtilizationListener(UtilizationThresholds thresholds) {
+		return new LoggingUtilizationListener(thresholds);
+	}
+
+	@Bean
+	@ConditionalOnMissingBean(name = "poolwardenEventPublishingUtilizationListener")
+	UtilizationListener poolwardenEventPublishingUtilizationListener(ApplicationEventPublisher publisher) {
+		return (transition) -> publisher.publishEvent(new PoolUtilizationChangedEvent(transition));
+	}
+
+	@Bean
+	@ConditionalOnMissingBean
+	PoolWatch poolwardenWatch(GuardedPools pools, ObjectProvider<UtilizationListener> listeners,
+			ObjectProvider<CapacityChecker> capacity, PoolWardenProperties properties) {
+		PoolWatch watch = new PoolWatch(() -> pools.asMap().values(), listeners.orderedStream().toList(),
+				properties.getUtilization().getSampleInterval());
+		capacity.ifAvailable((checker) -> watch.setCapacityRefresh(checker, properties.getCapacity().getSampleInterval()));
+		return watch;
 	}
 
 	@Bean

@@ -176,35 +176,34 @@ public class PoolWardenProperties implements Validator {
 		checks.notNegative("startup.timeout", properties.getStartup().getTimeout());
 		Retry retry = properties.getRetry();
 		checks.atLeast("retry.max-retries", 0, retry.getMaxRetries());
-		checks.notNegative("retry.delay", retry.getDelay());
-		checks.atLeast("retry.multiplier", 1.0, retry.getMultiplier());
-		if (retry.getMaxDelay() == null || (retry.getDelay() != null && retry.getMaxDelay().compareTo(retry.getDelay()) < 0)) {
-			checks.reject("retry.max-delay", "must be at least poolwarden.retry.delay (" + retry.getDelay() + ")",
-					retry.getMaxDelay());
+		if (retry.getDelay() != null) {
+			checks.notNegative("retry.delay", retry.getDelay());
 		}
-		if (retry.getJitter() == null || retry.getJitter().isNegative()
-				|| (retry.getDelay() != null && retry.getJitter().compareTo(retry.getDelay()) > 0)) {
-			checks.reject("retry.jitter", "must be between 0 and poolwarden.retry.delay (" + retry.getDelay() + ")",
-					retry.getJitter());
+		checks.atLeast("retry.multiplier", 1.0, retry.getMultiplier());
+		if (retry.getMaxDelay() != null) {
+			checks.positive("retry.max-delay", retry.getMaxDelay());
+		}
+		if (retry.getJitter() != null) {
+			checks.notNegative("retry.jitter", retry.getJitter());
 		}
 		if (retry.getTimeout() != null) {
 			checks.positive("retry.timeout", retry.getTimeout());
 		}
 		Utilization utilization = properties.getUtilization();
-		checks.between("utilization.warning-threshold", 0.0, 1.0, utilization.getWarningThreshold());
-		checks.between("utilization.critical-threshold", 0.0, 1.0, utilization.getCriticalThreshold());
-		if (!(utilization.getWarningThreshold() < utilization.getCriticalThreshold())) {
+		checks.aboveZeroAtMostOne("utilization.warning-threshold", utilization.getWarningThreshold());
+		checks.aboveZeroAtMostOne("utilization.critical-threshold", utilization.getCriticalThreshold());
+		if (utilization.isWarningThresholdSet() && utilization.isCriticalThresholdSet()
+				&& utilization.getWarningThreshold() > utilization.getCriticalThreshold()) {
 			checks.reject("utilization.warning-threshold",
-					"must be below poolwarden.utilization.critical-threshold (" + utilization.getCriticalThreshold() + ")",
+					"must be at most poolwarden.utilization.critical-threshold (" + utilization.getCriticalThreshold()
+							+ ")",
 					utilization.getWarningThreshold());
 		}
-		if (!(utilization.getHysteresis() >= 0 && utilization.getHysteresis() < utilization.getWarningThreshold())) {
-			checks.reject("utilization.hysteresis",
-					"must be from 0 to below poolwarden.utilization.warning-threshold ("
-							+ utilization.getWarningThreshold() + ")",
-					utilization.getHysteresis());
+		if (!(utilization.getHysteresis() >= 0 && utilization.getHysteresis() < 1)) {
+			checks.reject("utilization.hysteresis", "must be from 0 to below 1", utilization.getHysteresis());
 		}
 		checks.atLeast("utilization.sample-interval", Duration.ofMillis(10), utilization.getSampleInterval());
+		checks.notNegative("utilization.hold-down", utilization.getHoldDown());
 		checks.atLeast("health.timeout", Duration.ofMillis(10), properties.getHealth().getTimeout());
 		checks.atLeast("tracking.long-hold-threshold", Duration.ofMillis(1),
 				properties.getTracking().getLongHoldThreshold());
@@ -226,37 +225,41 @@ public class PoolWardenProperties implements Validator {
 		private boolean enabled = true;
 
 		/**
-		 * Retries after the first attempt. Each attempt waits up to the pool's
-		 * connectionTimeout, and a retry is only started while a whole attempt still fits
-		 * in the timeout.
+		 * Retries after the first attempt. Each attempt waits in HikariCP's queue; the
+		 * last one waits whatever is left of the timeout.
 		 */
 		private long maxRetries = 3;
 
 		/**
-		 * Backoff before the first retry.
+		 * How long the first attempt waits in HikariCP's queue before the pool counts as
+		 * exhausted (one WARN names the holders) and the acquisition is retried. When
+		 * unset, chosen so that the attempts, each multiplier times longer than the one
+		 * before, fill the timeout: 2s with Spring Boot's 30s connection-timeout; never
+		 * more than 2s, never less than 250ms (or the timeout, when shorter).
 		 */
-		private Duration delay = Duration.ofMillis(100);
+		private @Nullable Duration delay;
 
 		/**
-		 * Factor by which each backoff grows.
+		 * Factor by which each attempt's wait grows.
 		 */
 		private double multiplier = 2.0;
 
 		/**
-		 * Longest backoff.
+		 * Longest wait of any attempt but the last. When unset, no bound but the timeout.
 		 */
-		private Duration maxDelay = Duration.ofSeconds(1);
+		private @Nullable Duration maxDelay;
 
 		/**
-		 * Random spread applied to each backoff (scaled with the multiplier, as Spring's
-		 * ExponentialBackOff does), so waiting threads do not retry in lockstep.
+		 * Random spread of each retry's wait, scaled with the multiplier as Spring's
+		 * ExponentialBackOff does, so callers that found the pool exhausted together do
+		 * not retry in lockstep. When unset, a tenth of the delay.
 		 */
-		private Duration jitter = Duration.ofMillis(50);
+		private @Nullable Duration jitter;
 
 		/**
-		 * Total time one getConnection() may take, HikariCP's own waits included. When
-		 * unset, 30s or the pool's connectionTimeout, whichever is longer: never longer
-		 * than stock HikariCP's default wait.
+		 * Total time one getConnection() may take, every attempt included. When unset,
+		 * the pool's connectionTimeout (spring.datasource.hikari.connection-timeout, 30s
+		 * by default): a caller never waits longer than it would without PoolWarden.
 		 */
 		private @Nullable Duration timeout;
 
@@ -276,11 +279,11 @@ public class PoolWardenProperties implements Validator {
 			this.maxRetries = maxRetries;
 		}
 
-		public Duration getDelay() {
+		public @Nullable Duration getDelay() {
 			return this.delay;
 		}
 
-		public void setDelay(Duration delay) {
+		public void setDelay(@Nullable Duration delay) {
 			this.delay = delay;
 		}
 
@@ -292,19 +295,19 @@ public class PoolWardenProperties implements Validator {
 			this.multiplier = multiplier;
 		}
 
-		public Duration getMaxDelay() {
+		public @Nullable Duration getMaxDelay() {
 			return this.maxDelay;
 		}
 
-		public void setMaxDelay(Duration maxDelay) {
+		public void setMaxDelay(@Nullable Duration maxDelay) {
 			this.maxDelay = maxDelay;
 		}
 
-		public Duration getJitter() {
+		public @Nullable Duration getJitter() {
 			return this.jitter;
 		}
 
-		public void setJitter(Duration jitter) {
+		public void setJitter(@Nullable Duration jitter) {
 			this.jitter = jitter;
 		}
 
@@ -325,22 +328,35 @@ public class PoolWardenProperties implements Validator {
 
 		/**
 		 * Utilization ratio at which a pool enters the warning level (logged at WARN).
-		 * Between 0 and 1, below the critical threshold.
+		 * Above 0, at most 1, at most the critical threshold. When only the critical
+		 * threshold is set below 0.80, it is used for both.
 		 */
 		private double warningThreshold = 0.80;
 
+		private boolean warningThresholdSet;
+
 		/**
-		 * Utilization ratio at which a pool enters the critical level (logged at ERROR).
-		 * Between 0 and 1, above the warning threshold.
+		 * Utilization ratio at which a pool enters the critical level (logged at ERROR,
+		 * with the holders). Above 0, at most 1, at least the warning threshold. When
+		 * only the warning threshold is set above 0.95, it is used for both.
 		 */
 		private double criticalThreshold = 0.95;
 
+		private boolean criticalThresholdSet;
+
 		/**
-		 * How far below a threshold utilization must fall before its level is left, so
-		 * a pool hovering at a threshold does not flap. From 0 to below the warning
-		 * threshold.
+		 * How far below a threshold utilization must fall before its level may be left,
+		 * and never less than one connection, so a pool hovering at a threshold does not
+		 * flap. From 0 to below 1.
 		 */
 		private double hysteresis = 0.05;
+
+		/**
+		 * How long utilization must stay below a level before the level is left (and one
+		 * INFO line says so), so a pool whose load comes and goes logs one line per level,
+		 * not one per swing.
+		 */
+		private Duration holdDown = Duration.ofSeconds(60);
 
 		/**
 		 * How often utilization is sampled. A crossing that lasts this long is always
@@ -355,6 +371,11 @@ public class PoolWardenProperties implements Validator {
 
 		public void setWarningThreshold(double warningThreshold) {
 			this.warningThreshold = warningThreshold;
+			this.warningThresholdSet = true;
+		}
+
+		boolean isWarningThresholdSet() {
+			return this.warningThresholdSet;
 		}
 
 		public double getCriticalThreshold() {
@@ -363,6 +384,35 @@ public class PoolWardenProperties implements Validator {
 
 		public void setCriticalThreshold(double criticalThreshold) {
 			this.criticalThreshold = criticalThreshold;
+			this.criticalThresholdSet = true;
+		}
+
+		boolean isCriticalThresholdSet() {
+			return this.criticalThresholdSet;
+		}
+
+		/**
+		 * Return the warning threshold in effect: the one set, or the default unless the
+		 * critical threshold was set below it.
+		 * @return the warning threshold
+		 */
+		public double effectiveWarningThreshold() {
+			if (!this.warningThresholdSet && this.criticalThresholdSet) {
+				return Math.min(this.warningThreshold, this.criticalThreshold);
+			}
+			return this.warningThreshold;
+		}
+
+		/**
+		 * Return the critical threshold in effect: the one set, or the default unless the
+		 * warning threshold was set above it.
+		 * @return the critical threshold
+		 */
+		public double effectiveCriticalThreshold() {
+			if (!this.criticalThresholdSet && this.warningThresholdSet) {
+				return Math.max(this.criticalThreshold, this.warningThreshold);
+			}
+			return this.criticalThreshold;
 		}
 
 		public double getHysteresis() {
@@ -371,6 +421,14 @@ public class PoolWardenProperties implements Validator {
 
 		public void setHysteresis(double hysteresis) {
 			this.hysteresis = hysteresis;
+		}
+
+		public Duration getHoldDown() {
+			return this.holdDown;
+		}
+
+		public void setHoldDown(Duration holdDown) {
+			this.holdDown = holdDown;
 		}
 
 		public Duration getSampleInterval() {
@@ -444,15 +502,23 @@ public class PoolWardenProperties implements Validator {
 		private boolean enabled = true;
 
 		/**
-		 * When to capture the call site of a borrow: never; on-pressure, while the pool is
-		 * at the warning utilization level or above; or always, at the cost of a stack walk
-		 * (microseconds) on every borrow.
+		 * When to capture the call site of a borrow: always, recording the borrower's stack
+		 * natively and resolving it only when a holder is reported (about a microsecond
+		 * per borrow); on-pressure, only while the pool is at the warning level or above;
+		 * or never.
 		 */
-		private CallSiteCapture callSite = CallSiteCapture.ON_PRESSURE;
+		private CallSiteCapture callSite = CallSiteCapture.ALWAYS;
 
 		/**
-		 * Packages (ending in '.') and classes skipped when finding a call site, in addition
-		 * to the JDK, JDBC drivers, HikariCP, Spring, common ORMs and PoolWarden itself.
+		 * Packages whose first frame names a call site, in addition to the application's
+		 * own (the packages of @SpringBootApplication and @AutoConfigurationPackage).
+		 */
+		private List<String> applicationPackages = new ArrayList<>();
+
+		/**
+		 * Packages (ending in '.') and classes skipped when no frame is in the
+		 * application's packages, in addition to the JDK, JDBC drivers, pools, ORMs,
+		 * Spring's framework packages, servlet containers, Reactor, Netty and PoolWarden.
 		 */
 		private List<String> skipPackages = new ArrayList<>();
 
@@ -478,6 +544,14 @@ public class PoolWardenProperties implements Validator {
 
 		public void setCallSite(CallSiteCapture callSite) {
 			this.callSite = callSite;
+		}
+
+		public List<String> getApplicationPackages() {
+			return this.applicationPackages;
+		}
+
+		public void setApplicationPackages(List<String> applicationPackages) {
+			this.applicationPackages = applicationPackages;
 		}
 
 		public List<String> getSkipPackages() {

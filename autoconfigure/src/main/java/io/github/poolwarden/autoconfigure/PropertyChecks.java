@@ -69,6 +69,12 @@ final class PropertyChecks {
 		}
 	}
 
+	void aboveZeroAtMostOne(String field, double value) {
+		if (Double.isNaN(value) || value <= 0 || value > 1) {
+			reject(field, "must be above 0 and at most 1", value);
+		}
+	}
+
 	void atLeast(String field, double minimum, double value) {
 		if (Double.isNaN(value) || value < minimum) {
 			reject(field, "must be at least " + minimum, value);

@@ -22,10 +22,12 @@ import java.util.Map;
 
 import io.github.poolwarden.GuardedDataSource;
 import io.github.poolwarden.GuardedPools;
-import io.github.poolwarden.PoolSnapshot;
+import io.github.poolwarden.PoolReading;
+import io.github.poolwarden.pool.PoolSnapshot;
 import io.github.poolwarden.tracking.ConnectionHolder;
 import io.github.poolwarden.tracking.ConnectionTracker;
 import io.github.poolwarden.tracking.HolderSummary;
+import io.github.poolwarden.utilization.UtilizationState;
 import org.jspecify.annotations.Nullable;
 
 import org.springframework.boot.actuate.endpoint.annotation.Endpoint;
@@ -67,22 +69,26 @@ public class PoolWardenEndpoint {
 	}
 
 	private static PoolReport report(GuardedDataSource pool) {
-		PoolSnapshot snapshot = pool.getProbe().snapshot();
+		PoolReading reading = pool.read();
+		PoolSnapshot snapshot = reading.snapshot();
+		UtilizationState utilization = reading.utilization();
 		PoolState state = new PoolState(snapshot.active(), snapshot.idle(), snapshot.total(), snapshot.waiting(),
 				snapshot.max(), snapshot.capacity(), Math.round(snapshot.utilization() * 1000) / 1000.0,
-				pool.getMonitor().level().tagValue());
+				utilization.level().tagValue(), utilization.held());
 		ConnectionTracker tracker = pool.getTracker();
 		if (tracker == null || !tracker.isTrackingHolders()) {
-			return new PoolReport(state, null, List.of(), List.of());
+			return new PoolReport(state, null, List.of(), List.of(), null);
 		}
 		List<ConnectionHolder> holders = tracker.holders();
 		List<HolderReport> holderReports = holders.stream()
 			.map((holder) -> new HolderReport(holder.thread(), holder.heldFor().toMillis(),
-					HolderSummary.age(holder.heldFor()), holder.borrowedAt().toString(), holder.callSite()))
+					HolderSummary.age(holder.heldFor()), holder.borrowedAt().toString(), holder.callSite(),
+					holder.waitingAt()))
 			.toList();
-		return new PoolReport(state, new Tracking(tracker.borrowed(), tracker.returned(), tracker.abandoned(),
-				tracker.longHolds()),
-				HolderSummary.lines(holders), holderReports);
+		return new PoolReport(state,
+				new Tracking(tracker.borrowed(), tracker.returned(), tracker.abandoned(), tracker.longHolds(),
+						tracker.nestedAcquisitions()),
+				HolderSummary.lines(holders), holderReports, HolderSummary.nested(holders));
 	}
 
 	/**
@@ -100,9 +106,11 @@ public class PoolWardenEndpoint {
 	 * @param tracking the tracker's counters, or {@code null} when tracking is off
 	 * @param byCallSite the holders grouped by call site, oldest group first
 	 * @param holders every current holder, oldest first
+	 * @param nested the holders that are waiting for another connection of the same pool
+	 * (thread and both call sites), or {@code null} when none is
 	 */
 	public record PoolReport(PoolState state, @Nullable Tracking tracking, List<String> byCallSite,
-			List<HolderReport> holders) {
+			List<HolderReport> holders, @Nullable String nested) {
 	}
 
 	/**
@@ -117,9 +125,11 @@ public class PoolWardenEndpoint {
 	 * the server cannot give more)
 	 * @param utilization active / capacity
 	 * @param level normal, warning or critical
+	 * @param levelHeld why the level is above what the utilization alone gives (the
+	 * hysteresis or the hold-down keeps it), or {@code null} when it is not
 	 */
 	public record PoolState(int active, int idle, int total, int waiting, int max, int capacity, double utilization,
-			String level) {
+			String level, @Nullable String levelHeld) {
 	}
 
 	/**
@@ -130,8 +140,10 @@ public class PoolWardenEndpoint {
 	 * @param abandoned connections given up after the pool closed them behind their
 	 * holder's back and the holder never returned them
 	 * @param longHolds connections held past the long-hold threshold
+	 * @param nested acquisitions made by a thread that already held a connection of the
+	 * pool
 	 */
-	public record Tracking(long borrowed, long returned, long abandoned, long longHolds) {
+	public record Tracking(long borrowed, long returned, long abandoned, long longHolds, long nested) {
 	}
 
 	/**
@@ -142,9 +154,11 @@ public class PoolWardenEndpoint {
 	 * @param heldFor the same, briefly
 	 * @param borrowedAt when it was borrowed
 	 * @param callSite where it was borrowed, or {@code null} when not captured
+	 * @param waitingAt where the same thread waits for another connection of the pool,
+	 * or {@code null} when it does not
 	 */
 	public record HolderReport(String thread, long heldForMillis, String heldFor, String borrowedAt,
-			@Nullable String callSite) {
+			@Nullable String callSite, @Nullable String waitingAt) {
 	}
 
 }

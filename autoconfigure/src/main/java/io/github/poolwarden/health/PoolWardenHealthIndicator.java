@@ -19,14 +19,20 @@ package io.github.poolwarden.health;
 import java.util.LinkedHashMap;
 import java.util.Map;
 
-import io.github.poolwarden.ConnectionError;
 import io.github.poolwarden.GuardedDataSource;
-import io.github.poolwarden.PoolSnapshot;
+import io.github.poolwarden.PoolReading;
+import io.github.poolwarden.pool.ConnectionError;
+import io.github.poolwarden.pool.DatabaseProbe;
+import io.github.poolwarden.pool.PoolSnapshot;
+import io.github.poolwarden.tracking.ConnectionTracker;
+import io.github.poolwarden.tracking.HolderSummary;
 import io.github.poolwarden.utilization.UtilizationLevel;
+import io.github.poolwarden.utilization.UtilizationState;
 
 import org.springframework.boot.health.contributor.AbstractHealthIndicator;
 import org.springframework.boot.health.contributor.Health;
 import org.springframework.boot.health.contributor.Status;
+import org.springframework.util.Assert;
 
 /**
  * Health of one guarded pool that tells a saturated pool from a database that is down,
@@ -38,6 +44,8 @@ import org.springframework.boot.health.contributor.Status;
  * <li>Optionally {@code OUT_OF_SERVICE} while the pool is at the critical level, for a
  * readiness group that should shed traffic.</li>
  * </ul>
+ * Every number in one answer comes from one snapshot of the pool; when the damping
+ * holds the level above what the snapshot alone would give, {@code levelHeld} says why.
  *
  * @author PoolWarden authors
  * @since 0.1.0
@@ -52,14 +60,15 @@ public class PoolWardenHealthIndicator extends AbstractHealthIndicator {
 
 	/**
 	 * Create an indicator.
-	 * @param dataSource the guarded pool
-	 * @param database asks the pool's database
+	 * @param dataSource the guarded pool, with its database probe set
 	 * @param outOfServiceWhenCritical whether to report {@code OUT_OF_SERVICE} while the
 	 * pool is at the critical level
 	 */
-	public PoolWardenHealthIndicator(GuardedDataSource dataSource, DatabaseProbe database,
-			boolean outOfServiceWhenCritical) {
+	public PoolWardenHealthIndicator(GuardedDataSource dataSource, boolean outOfServiceWhenCritical) {
 		super("PoolWarden health check failed");
+		Assert.notNull(dataSource, "'dataSource' must not be null");
+		DatabaseProbe database = dataSource.getDatabaseProbe();
+		Assert.notNull(database, "'dataSource' must have a database probe");
 		this.dataSource = dataSource;
 		this.database = database;
 		this.outOfServiceWhenCritical = outOfServiceWhenCritical;
@@ -67,10 +76,11 @@ public class PoolWardenHealthIndicator extends AbstractHealthIndicator {
 
 	@Override
 	protected void doHealthCheck(Health.Builder builder) {
-		PoolSnapshot snapshot = this.dataSource.getProbe().snapshot();
-		UtilizationLevel level = this.dataSource.getMonitor().level();
+		PoolReading reading = this.dataSource.read();
+		PoolSnapshot snapshot = reading.snapshot();
+		UtilizationState state = reading.utilization();
 		DatabaseProbe.Answer answer = this.database.check();
-		builder.status(status(answer, snapshot, level));
+		builder.status(status(answer, snapshot, state.level()));
 		builder.withDetail("pool", snapshot.pool())
 			.withDetail("active", snapshot.active())
 			.withDetail("idle", snapshot.idle())
@@ -78,8 +88,18 @@ public class PoolWardenHealthIndicator extends AbstractHealthIndicator {
 			.withDetail("max", snapshot.max())
 			.withDetail("capacity", snapshot.capacity())
 			.withDetail("utilization", Math.round(snapshot.utilization() * 1000) / 1000.0)
-			.withDetail("level", level.tagValue())
-			.withDetail("database", answer.description());
+			.withDetail("level", state.level().tagValue());
+		if (state.isHeld()) {
+			builder.withDetail("levelHeld", state.held());
+		}
+		builder.withDetail("database", answer.description());
+		ConnectionTracker tracker = this.dataSource.getTracker();
+		if (tracker != null && tracker.isTrackingHolders() && snapshot.saturated()) {
+			String nested = HolderSummary.nested(tracker.holders());
+			if (nested != null) {
+				builder.withDetail("nested", nested);
+			}
+		}
 		ConnectionError error = this.dataSource.getLastError();
 		if (error != null) {
 			Map<String, Object> lastError = new LinkedHashMap<>();

@@ -20,7 +20,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.function.Supplier;
 
 import io.github.poolwarden.GuardedDataSource;
-import io.github.poolwarden.PoolProbe;
+import io.github.poolwarden.pool.PoolProbe;
 import io.github.poolwarden.capacity.ServerCapacity;
 import io.github.poolwarden.retry.AcquisitionRetry;
 import io.github.poolwarden.retry.AcquisitionRetryStats;
@@ -47,6 +47,8 @@ import org.springframework.util.Assert;
  * {@code level=normal|warning|critical}): times the pool entered each level.</li>
  * <li>{@code poolwarden.connections.long-holds} (function counter): connections held
  * past the long-hold threshold.</li>
+ * <li>{@code poolwarden.acquisitions.nested} (function counter): acquisitions made by a
+ * thread that already held a connection of the same pool.</li>
  * <li>{@code poolwarden.connections.held.oldest} (time gauge): how long the oldest
  * current holder has held its connection.</li>
  * <li>{@code poolwarden.server.connections.limit} and {@code .used} (gauges, PostgreSQL
@@ -124,6 +126,11 @@ public class PoolWardenMeterBinder implements MeterBinder {
 		if (tracker != null && tracker.isTrackingHolders()) {
 			FunctionCounter.builder("poolwarden.connections.long-holds", tracker, ConnectionTracker::longHolds)
 				.description("Connections held longer than poolwarden.tracking.long-hold-threshold")
+				.tags("pool", name)
+				.register(registry);
+			FunctionCounter
+				.builder("poolwarden.acquisitions.nested", tracker, ConnectionTracker::nestedAcquisitions)
+				.description("Acquisitions made by a thread that already held a connection of the same pool")
 				.tags("pool", name)
 				.register(registry);
 			TimeGauge.builder("poolwarden.connections.held.oldest", tracker, TimeUnit.MILLISECONDS,

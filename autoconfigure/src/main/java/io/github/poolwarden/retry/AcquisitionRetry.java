@@ -20,16 +20,16 @@ import java.sql.Connection;
 import java.sql.SQLException;
 import java.sql.SQLTransientConnectionException;
 import java.time.Duration;
-import java.util.ArrayList;
-import java.util.List;
-import java.util.concurrent.CountDownLatch;
+import java.util.ArrayDeque;
+import java.util.Deque;
 import java.util.concurrent.TimeUnit;
 import java.util.function.BooleanSupplier;
+import java.util.function.LongSupplier;
 import java.util.function.Supplier;
 
-import io.github.poolwarden.ExhaustionListener;
-import io.github.poolwarden.PoolProbe;
-import io.github.poolwarden.PoolSnapshot;
+import io.github.poolwarden.pool.PoolProbe;
+import io.github.poolwarden.pool.PoolSnapshot;
+import io.github.poolwarden.pool.TimedConnectionSource;
 import io.github.poolwarden.support.RateLimiter;
 import org.apache.commons.logging.Log;
 import org.apache.commons.logging.LogFactory;
@@ -41,22 +41,33 @@ import org.springframework.util.backoff.BackOffExecution;
 import org.springframework.util.backoff.ExponentialBackOff;
 
 /**
- * Retries an acquisition that failed because the pool was exhausted, and nothing else.
+ * Retries an acquisition that failed because the pool was exhausted, and nothing else,
+ * with a backoff served in the pool's queue.
+ * <p>
+ * The first attempt waits {@link RetrySettings#firstAttempt()} in HikariCP's queue
+ * (PoolWarden's hot path does that wait). When it ends because every connection stayed
+ * in use, the pool counts as exhausted: one WARN line (at most one every
+ * {@value #WARN_INTERVAL_SECONDS} s per pool) names the holders while the caller is still
+ * waiting, and the caller waits again, each time {@code multiplier} times longer (with
+ * jitter), the last time for whatever is left of the budget. Between two attempts the
+ * caller leaves the queue only for the instant it takes to enter it again: it never
+ * sleeps outside it, so no connection is ever left idle while a retrying caller waits,
+ * and newcomers cannot overtake a sleeping caller.
  * <p>
  * HikariCP signals exhaustion with a {@link SQLTransientConnectionException} that has
  * neither a SQLState nor a cause; when the database cannot be reached it throws the same
- * type carrying the driver's SQLState and cause. Only the first kind is retried: every
- * other failure (database down, bad credentials, closed pool, interrupted thread) passes
- * through unchanged, and so does a timeout of a pool that holds no connection at all
- * when the database does not answer a direct probe. Only the acquisition is retried,
- * never a statement.
+ * type carrying the driver's SQLState and cause. Only the first kind is retried. Any
+ * other end of a wait (a database that is down, a pool that holds no connection and
+ * whose database does not answer a direct probe) is not retried and not counted: the
+ * caller keeps waiting exactly as HikariCP alone would (up to its
+ * {@code connectionTimeout}) and gets HikariCP's own exception. Every other failure
+ * (bad credentials, a closed pool, an interrupted thread) passes through at once. Only
+ * the acquisition is retried, never a statement.
  * <p>
- * A retry is started only if, after its backoff, a whole HikariCP wait
- * ({@code connectionTimeout}) still fits in the {@linkplain RetrySettings#timeout()
- * timeout}, so one {@code getConnection()} never takes longer than the timeout (plus
- * scheduling noise). The backoff arithmetic is Spring's {@link ExponentialBackOff}; the
- * loop is PoolWarden's own, because the first attempt must cost nothing extra and the
- * deadline must account for HikariCP's wait, which {@code RetryTemplate} does not do.
+ * The backoff arithmetic is Spring's {@link ExponentialBackOff}; the loop is
+ * PoolWarden's own, because each attempt is a wait in the pool's queue rather than a
+ * sleep, the first attempt must cost nothing extra, and the budget counts HikariCP's
+ * waits, none of which {@code RetryTemplate} does.
  *
  * @author PoolWarden authors
  * @since 0.1.0
@@ -66,27 +77,42 @@ public class AcquisitionRetry {
 	/**
 	 * The shortest interval between two WARN lines about exhaustion, per pool.
 	 */
-	public static final long WARN_INTERVAL_NANOS = TimeUnit.SECONDS.toNanos(10);
+	public static final long WARN_INTERVAL_SECONDS = 10;
+
+	/**
+	 * The shortest attempt worth starting: less than this left of the budget ends the
+	 * acquisition.
+	 */
+	private static final long SHORTEST_ATTEMPT_NANOS = TimeUnit.MILLISECONDS.toNanos(1);
+
+	/**
+	 * How many earlier timeouts are kept as suppressed exceptions.
+	 */
+	private static final int KEPT_FAILURES = 8;
 
 	private static final Log logger = LogFactory.getLog(AcquisitionRetry.class);
 
-	private final ConnectionSource source;
+	private final TimedConnectionSource source;
 
 	private final PoolProbe probe;
 
 	private final RetrySettings settings;
 
-	private final long attemptNanos;
+	private final String budgetSource;
+
+	private final long hikariWaitNanos;
+
+	private final long firstAttemptMillis;
 
 	private final ExponentialBackOff backOff;
 
 	private final AcquisitionRetryStats stats = new AcquisitionRetryStats();
 
-	private final RateLimiter warnings = new RateLimiter(Duration.ofNanos(WARN_INTERVAL_NANOS));
+	private final RateLimiter warnings = new RateLimiter(Duration.ofSeconds(WARN_INTERVAL_SECONDS));
 
-	private final Sleeper sleeper;
+	private final LongSupplier clock;
 
-	private final CountDownLatch closed = new CountDownLatch(1);
+	private volatile boolean closed;
 
 	private volatile ExhaustionListener exhaustionListener = ExhaustionListener.NONE;
 
@@ -96,36 +122,38 @@ public class AcquisitionRetry {
 
 	/**
 	 * Create a retry.
-	 * @param source where connections come from, the pool itself
+	 * @param source where connections come from: the pool, with a wait of PoolWarden's
+	 * choosing
 	 * @param probe reads the pool's counts for messages
 	 * @param settings the backoff and its bounds
-	 * @param connectionTimeoutMillis the pool's {@code connectionTimeout}: how long one
-	 * attempt may wait
+	 * @param connectionTimeoutMillis the pool's {@code connectionTimeout}: how long HikariCP
+	 * alone makes a caller wait, which is how long a caller keeps waiting when the
+	 * wait ends for another reason than exhaustion
+	 * @param budgetSource the property the budget ({@link RetrySettings#timeout()}) comes
+	 * from, for messages
 	 */
-	public AcquisitionRetry(ConnectionSource source, PoolProbe probe, RetrySettings settings,
-			long connectionTimeoutMillis) {
-		this(source, probe, settings, connectionTimeoutMillis, null);
+	public AcquisitionRetry(TimedConnectionSource source, PoolProbe probe, RetrySettings settings,
+			long connectionTimeoutMillis, String budgetSource) {
+		this(source, probe, settings, connectionTimeoutMillis, budgetSource, System::nanoTime);
 	}
 
-	AcquisitionRetry(ConnectionSource source, PoolProbe probe, RetrySettings settings, long connectionTimeoutMillis,
-			@Nullable Sleeper sleeper) {
+	AcquisitionRetry(TimedConnectionSource source, PoolProbe probe, RetrySettings settings, long connectionTimeoutMillis,
+			String budgetSource, LongSupplier clock) {
 		Assert.notNull(source, "'source' must not be null");
 		Assert.notNull(probe, "'probe' must not be null");
 		Assert.notNull(settings, "'settings' must not be null");
 		Assert.isTrue(connectionTimeoutMillis > 0, "'connectionTimeoutMillis' must be positive");
+		Assert.hasText(budgetSource, "'budgetSource' must not be empty");
 		this.source = source;
 		this.probe = probe;
 		this.settings = settings;
-		this.attemptNanos = TimeUnit.MILLISECONDS.toNanos(connectionTimeoutMillis);
+		this.budgetSource = budgetSource;
+		this.hikariWaitNanos = TimeUnit.MILLISECONDS.toNanos(connectionTimeoutMillis);
+		this.firstAttemptMillis = settings.firstAttempt().toMillis();
 		this.backOff = new ExponentialBackOff(settings.delay().toMillis(), settings.multiplier());
 		this.backOff.setMaxInterval(settings.maxDelay().toMillis());
 		this.backOff.setJitter(settings.jitter().toMillis());
-		this.backOff.setMaxAttempts(settings.maxRetries());
-		this.sleeper = (sleeper != null) ? sleeper : this::sleepUnlessClosed;
-	}
-
-	private void sleepUnlessClosed(long millis) throws InterruptedException {
-		this.closed.await(millis, TimeUnit.MILLISECONDS);
+		this.clock = clock;
 	}
 
 	/**
@@ -138,21 +166,41 @@ public class AcquisitionRetry {
 	}
 
 	/**
-	 * Whether a timeout means exhaustion: the pool holds connections, all of them busy.
-	 * A pool that holds none when its wait times out either lost them all a moment ago
-	 * (it is refilling) or could not open one (a network that does not answer); the
-	 * database is asked directly to tell which.
+	 * Return how long the first attempt waits in the pool's queue, in milliseconds.
+	 * @return the first attempt's wait
 	 */
-	private static boolean holdsConnections(PoolSnapshot snapshot) {
-		return snapshot.total() > 0;
+	public long firstAttemptMillis() {
+		return this.firstAttemptMillis;
 	}
 
 	/**
-	 * Stop every retry in progress or to come: backoffs end at once and the callers get
-	 * an {@code SQLException} saying the pool is closed. Called when the pool closes.
+	 * Make the first attempt: wait in the pool's queue for
+	 * {@link RetrySettings#firstAttempt()}.
+	 * @return a connection
+	 * @throws SQLException as the pool throws it
+	 */
+	public Connection firstAttempt() throws SQLException {
+		if (!this.source.isStarted()) {
+			// The pool opens its connections first: the attempt may take longer than its
+			// wait, so the budget is counted from here, on this rare path.
+			long start = this.clock.getAsLong();
+			try {
+				return this.source.getConnection(this.firstAttemptMillis);
+			}
+			catch (SQLException ex) {
+				throw new FirstAttemptFailure(ex, start);
+			}
+		}
+		return this.source.getConnection(this.firstAttemptMillis);
+	}
+
+	/**
+	 * Stop every retry in progress or to come: a caller between two attempts fails at
+	 * once with an {@code SQLException} saying the pool is closed. Called when the pool
+	 * closes.
 	 */
 	public void close() {
-		this.closed.countDown();
+		this.closed = true;
 	}
 
 	/**
@@ -166,7 +214,7 @@ public class AcquisitionRetry {
 
 	/**
 	 * Set how to ask, quickly and without the pool, whether the database answers; asked
-	 * only when a timeout finds the pool holding no connection at all.
+	 * only when a wait ends with the pool holding no connection at all.
 	 * @param reachable answers whether the database answers
 	 */
 	public void setReachability(BooleanSupplier reachable) {
@@ -175,7 +223,7 @@ public class AcquisitionRetry {
 	}
 
 	/**
-	 * Set what describes the pool's holders in the exhaustion message.
+	 * Set what describes the pool's holders in the exhaustion messages.
 	 * @param holders supplies a one-line summary of the holders, or {@code null}
 	 */
 	public void setHolderSummary(Supplier<@Nullable String> holders) {
@@ -200,136 +248,184 @@ public class AcquisitionRetry {
 	}
 
 	/**
-	 * Continue an acquisition whose first attempt failed.
+	 * Continue an acquisition whose {@linkplain #firstAttempt() first attempt} failed.
 	 * @param first the first attempt's failure
-	 * @return a connection, when a retry succeeds
-	 * @throws SQLException {@code first} itself when it is not exhaustion; the failure of
-	 * a retry that is not exhaustion; a {@link PoolExhaustedException} when every
-	 * allowed attempt found the pool exhausted; an {@code SQLException} caused by
-	 * {@link InterruptedException} when interrupted during a backoff
+	 * @return a connection, when a later attempt gets one
+	 * @throws SQLException {@code first} itself when it is not a timeout; HikariCP's own
+	 * exception when the wait ended for another reason than exhaustion; a
+	 * {@link PoolExhaustedException} when the pool stayed exhausted for the whole budget;
+	 * an {@code SQLException} with SQLState {@code 08003} when the pool closed meanwhile
 	 */
-	public Connection acquire(SQLTransientConnectionException first) throws SQLException {
-		if (!isPoolExhausted(first)) {
+	public Connection acquire(SQLException first) throws SQLException {
+		long start;
+		if (first instanceof FirstAttemptFailure startup) {
+			start = startup.startNanos;
+			first = startup.failure;
+		}
+		else {
+			start = this.clock.getAsLong() - TimeUnit.MILLISECONDS.toNanos(this.firstAttemptMillis);
+		}
+		if (!(first instanceof SQLTransientConnectionException timeout)) {
 			throw first;
 		}
-		PoolSnapshot atFirstTimeout = this.probe.snapshot();
-		if (!holdsConnections(atFirstTimeout) && !this.reachable.getAsBoolean()) {
-			throw first;
+		long budgetEnd = start + this.settings.timeout().toNanos();
+		long hikariEnd = start + Math.min(this.hikariWaitNanos, this.settings.timeout().toNanos());
+		PoolSnapshot snapshot = this.probe.snapshot();
+		if (!isExhaustion(timeout, snapshot)) {
+			return waitAsHikariWould(timeout, hikariEnd);
 		}
-		String pool = atFirstTimeout.pool();
-		// HikariCP gives up on exhaustion only after a whole connectionTimeout.
-		long start = System.nanoTime() - this.attemptNanos;
-		long deadline = start + this.settings.timeout().toNanos();
+		this.exhaustionListener.onExhausted(snapshot);
+		if (budgetEnd - this.clock.getAsLong() >= SHORTEST_ATTEMPT_NANOS) {
+			warnWhileWaiting(snapshot, start, budgetEnd);
+		}
 		BackOffExecution backOff = this.backOff.start();
-		List<SQLTransientConnectionException> failures = new ArrayList<>(4);
-		SQLTransientConnectionException last = first;
-		int attempts = 1;
+		backOff.nextBackOff();
+		Deque<SQLTransientConnectionException> earlier = new ArrayDeque<>(KEPT_FAILURES);
+		SQLTransientConnectionException last = timeout;
+		long retries = 0;
 		while (true) {
-			this.exhaustionListener.onExhausted(this.probe.snapshot());
-			long delay = backOff.nextBackOff();
-			if (delay == BackOffExecution.STOP || System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(delay)
-					+ this.attemptNanos - deadline > 0) {
-				throw exhausted(last, failures, attempts, start);
+			if (this.closed) {
+				throw closed(snapshot.pool(), last);
 			}
+			long remaining = budgetEnd - this.clock.getAsLong();
+			if (remaining < SHORTEST_ATTEMPT_NANOS) {
+				throw exhausted(last, earlier, retries + 1, start);
+			}
+			long wait = nextWait(backOff, retries, remaining);
+			retries++;
 			if (logger.isDebugEnabled()) {
-				logger.debug(LogMessage.format("%s - pool exhausted on attempt %d; retrying in %d ms", pool,
-						attempts, delay));
+				logger.debug(LogMessage.format("%s - pool exhausted; retry %d waits up to %d ms in the queue",
+						snapshot.pool(), retries, TimeUnit.NANOSECONDS.toMillis(wait)));
 			}
-			sleep(delay, last, pool);
-			if (this.closed.getCount() == 0) {
-				SQLException closed = new SQLException(pool + " - pool closed while waiting to retry an exhausted "
-						+ "pool", "08003");
-				closed.addSuppressed(last);
-				throw closed;
-			}
-			attempts++;
 			try {
-				Connection connection = this.source.getConnection();
+				Connection connection = this.source.getConnection(Math.max(1, TimeUnit.NANOSECONDS.toMillis(wait)));
 				this.stats.recordRecovered();
 				if (logger.isDebugEnabled()) {
-					logger.debug(LogMessage.format("%s - connection acquired on attempt %d after %d ms", pool,
-							attempts, elapsedMillis(start)));
+					logger.debug(LogMessage.format("%s - connection acquired on retry %d after %d ms", snapshot.pool(),
+							retries, elapsedMillis(start)));
 				}
 				return connection;
 			}
 			catch (SQLTransientConnectionException ex) {
-				if (!isPoolExhausted(ex)) {
-					throw ex;
+				PoolSnapshot now = this.probe.snapshot();
+				if (!isExhaustion(ex, now)) {
+					return waitAsHikariWould(ex, hikariEnd);
 				}
-				failures.add(last);
+				this.exhaustionListener.onExhausted(now);
+				if (earlier.size() == KEPT_FAILURES) {
+					earlier.removeFirst();
+				}
+				earlier.addLast(last);
 				last = ex;
 			}
 		}
 	}
 
-	private void sleep(long delay, SQLTransientConnectionException last, String pool) throws SQLException {
-		try {
-			this.sleeper.sleep(delay);
+	private long nextWait(BackOffExecution backOff, long retries, long remaining) {
+		if (retries + 1 >= this.settings.maxRetries()) {
+			return remaining;
 		}
-		catch (InterruptedException ex) {
-			Thread.currentThread().interrupt();
-			SQLException interrupted = new SQLException(
-					pool + " - interrupted while backing off to retry an exhausted pool", ex);
-			interrupted.addSuppressed(last);
-			throw interrupted;
+		long next = backOff.nextBackOff();
+		if (next == BackOffExecution.STOP) {
+			return remaining;
 		}
+		long wait = TimeUnit.MILLISECONDS.toNanos(next);
+		// A last attempt shorter than the shortest worth making is merged into this one.
+		return (remaining - wait < SHORTEST_ATTEMPT_NANOS) ? remaining : Math.min(wait, remaining);
+	}
+
+	/**
+	 * Whether a wait that ended without a connection means exhaustion: HikariCP's bare
+	 * timeout, with the pool holding connections (all busy). A pool that holds none
+	 * either lost them all a moment ago (it is refilling) or could not open one (a
+	 * network that does not answer); the database is asked directly to tell which.
+	 */
+	private boolean isExhaustion(SQLTransientConnectionException ex, PoolSnapshot snapshot) {
+		return isPoolExhausted(ex) && (snapshot.total() > 0 || this.reachable.getAsBoolean());
+	}
+
+	/**
+	 * Keep waiting, as HikariCP alone would, until {@code end}; then give HikariCP's own
+	 * exception.
+	 */
+	private Connection waitAsHikariWould(SQLTransientConnectionException last, long end) throws SQLException {
+		if (this.closed) {
+			throw last;
+		}
+		long remaining = end - this.clock.getAsLong();
+		if (remaining < SHORTEST_ATTEMPT_NANOS) {
+			throw last;
+		}
+		return this.source.getConnection(Math.max(1, TimeUnit.NANOSECONDS.toMillis(remaining)));
+	}
+
+	private void warnWhileWaiting(PoolSnapshot snapshot, long start, long budgetEnd) {
+		long heldBack = this.warnings.tryPass();
+		if (heldBack < 0) {
+			return;
+		}
+		String message = snapshot.pool() + " - pool exhausted: a caller has waited " + elapsedMillis(start)
+				+ " ms with every connection in use (" + snapshot.plusWaiting(1).describeCounts()
+				+ "); it keeps waiting in the queue "
+				+ "for up to " + Math.max(0, TimeUnit.NANOSECONDS.toMillis(budgetEnd - this.clock.getAsLong()))
+				+ " ms more (budget " + this.settings.timeout().toMillis() + " ms, " + this.budgetSource + ")";
+		logger.warn(withHolders(message) + heldBack(heldBack));
+	}
+
+	private String withHolders(String message) {
+		String holders = this.holders.get();
+		return (holders != null) ? message + "; holders: " + holders : message;
+	}
+
+	private static String heldBack(long heldBack) {
+		return (heldBack > 0) ? " [" + heldBack + " more exhaustion warnings held back since the last one]" : "";
+	}
+
+	private SQLException closed(String pool, SQLTransientConnectionException last) {
+		SQLException closed = new SQLException(pool + " - pool closed while waiting to retry an exhausted pool",
+				"08003");
+		closed.addSuppressed(last);
+		return closed;
 	}
 
 	private PoolExhaustedException exhausted(SQLTransientConnectionException last,
-			List<SQLTransientConnectionException> earlier, int attempts, long start) {
+			Deque<SQLTransientConnectionException> earlier, long attempts, long start) {
 		this.stats.recordExhausted();
 		PoolSnapshot snapshot = this.probe.snapshot();
 		long waited = elapsedMillis(start);
-		String message = snapshot.pool() + " - pool exhausted: no connection after " + attempts
-				+ ((attempts == 1) ? " attempt" : " attempts") + " in " + waited + " ms ("
-				+ snapshot.describeCounts() + "); poolwarden.retry.max-retries=" + this.settings.maxRetries()
-				+ ", poolwarden.retry.timeout=" + this.settings.timeout().toMillis() + "ms";
-		String holders = this.holders.get();
-		if (holders != null) {
-			message += "; holders: " + holders;
-		}
-		PoolExhaustedException exception = new PoolExhaustedException(message, snapshot.pool(), attempts, waited,
-				last);
+		String message = withHolders(snapshot.pool() + " - pool exhausted: no connection after " + attempts
+				+ ((attempts == 1) ? " attempt" : " attempts") + " in " + waited + " ms (" + snapshot.describeCounts()
+				+ "); budget " + this.settings.timeout().toMillis() + " ms (" + this.budgetSource + ")");
+		PoolExhaustedException exception = new PoolExhaustedException(message, snapshot.pool(), (int) attempts,
+				waited, last);
 		earlier.forEach(exception::addSuppressed);
-		warn(exception);
+		long heldBack = this.warnings.tryPass();
+		if (heldBack >= 0) {
+			logger.warn(message + heldBack(heldBack));
+		}
 		return exception;
 	}
 
-	private void warn(PoolExhaustedException exception) {
-		long heldBack = this.warnings.tryPass();
-		if (heldBack >= 0) {
-			logger.warn(exception.getMessage()
-					+ ((heldBack > 0) ? " [" + heldBack + " more exhausted acquisitions since the last warning]" : ""));
+	/**
+	 * The failure of a first attempt that had to start the pool, with when it began;
+	 * never seen outside {@link #acquire(SQLException)}.
+	 */
+	private static final class FirstAttemptFailure extends SQLException {
+
+		private final SQLException failure;
+
+		private final long startNanos;
+
+		FirstAttemptFailure(SQLException failure, long startNanos) {
+			super(failure.getMessage(), failure.getSQLState(), failure.getErrorCode(), failure);
+			this.failure = failure;
+			this.startNanos = startNanos;
 		}
-	}
-
-	private static long elapsedMillis(long startNanos) {
-		return TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - startNanos);
-	}
-
-	/**
-	 * Waits out a backoff; a seam for tests.
-	 */
-	@FunctionalInterface
-	interface Sleeper {
-
-		void sleep(long millis) throws InterruptedException;
 
 	}
 
-	/**
-	 * Where connections come from.
-	 */
-	@FunctionalInterface
-	public interface ConnectionSource {
-
-		/**
-		 * Borrow a connection.
-		 * @return the connection
-		 * @throws SQLException as the pool throws it
-		 */
-		Connection getConnection() throws SQLException;
-
+	private long elapsedMillis(long startNanos) {
+		return TimeUnit.NANOSECONDS.toMillis(this.clock.getAsLong() - startNanos);
 	}
 
 }

@@ -18,6 +18,7 @@ package io.github.poolwarden.startup;
 
 import java.time.Duration;
 
+import io.github.poolwarden.support.ConnectionFailure;
 import io.github.poolwarden.support.JdbcTarget;
 import org.jspecify.annotations.Nullable;
 
@@ -34,7 +35,7 @@ public class StartupVerificationException extends RuntimeException {
 
 	private final JdbcTarget target;
 
-	private final @Nullable String sqlState;
+	private final ConnectionFailure failure;
 
 	private final String reason;
 
@@ -44,12 +45,12 @@ public class StartupVerificationException extends RuntimeException {
 
 	private final boolean timedOut;
 
-	StartupVerificationException(String poolName, JdbcTarget target, @Nullable String sqlState, String reason,
+	StartupVerificationException(String poolName, JdbcTarget target, ConnectionFailure failure, String reason,
 			Duration waited, int attempts, boolean timedOut, @Nullable Throwable cause) {
-		super(describe(poolName, target, sqlState, reason, waited, attempts, timedOut), cause);
+		super(describe(poolName, target, failure.sqlState(), reason, waited, attempts, timedOut), cause);
 		this.poolName = poolName;
 		this.target = target;
-		this.sqlState = sqlState;
+		this.failure = failure;
 		this.reason = reason;
 		this.waited = waited;
 		this.attempts = attempts;
@@ -85,7 +86,15 @@ public class StartupVerificationException extends RuntimeException {
 	 * @return the SQLState, or {@code null} when the failure had none
 	 */
 	public @Nullable String getSqlState() {
-		return this.sqlState;
+		return this.failure.sqlState();
+	}
+
+	/**
+	 * Return what the last failure means.
+	 * @return the classified failure
+	 */
+	public ConnectionFailure getFailure() {
+		return this.failure;
 	}
 
 	/**

@@ -24,11 +24,10 @@ import java.util.List;
 import java.util.concurrent.TimeUnit;
 
 import com.zaxxer.hikari.HikariDataSource;
-import io.github.poolwarden.ConnectionError;
-import io.github.poolwarden.DirectConnector;
-import io.github.poolwarden.GuardedDataSource;
+import io.github.poolwarden.pool.ConnectionError;
+import io.github.poolwarden.pool.DirectConnector;
 import io.github.poolwarden.support.JdbcTarget;
-import io.github.poolwarden.support.SqlStates;
+import io.github.poolwarden.support.ConnectionFailure;
 import org.apache.commons.logging.Log;
 import org.apache.commons.logging.LogFactory;
 import org.jspecify.annotations.Nullable;
@@ -70,11 +69,12 @@ public class StartupVerifier {
 
 	/**
 	 * Verify one pool, waiting for its database up to the timeout.
-	 * @param dataSource the guarded pool
+	 * @param pool the pool
+	 * @param poolName the pool's name, for messages
+	 * @param target where the pool connects, for messages
 	 * @throws StartupVerificationException if the pool cannot be verified
 	 */
-	public void verify(GuardedDataSource dataSource) {
-		HikariDataSource pool = dataSource.getPool();
+	public void verify(HikariDataSource pool, String poolName, JdbcTarget target) {
 		long start = System.nanoTime();
 		long deadline = start + this.timeout.toNanos();
 		BackOffExecution backOff = backOff().start();
@@ -84,31 +84,32 @@ public class StartupVerifier {
 			try {
 				probe(pool);
 				int verified = warmAndValidate(pool);
-				logger.info(LogMessage.format("%s - verified %d connection%s to %s in %d ms", dataSource.getPoolName(),
-						verified, (verified == 1) ? "" : "s", dataSource.getTarget().describe(), elapsedMillis(start)));
+				logger.info(LogMessage.format("%s - verified %d connection%s to %s in %d ms", poolName,
+						verified, (verified == 1) ? "" : "s", target.describe(), elapsedMillis(start)));
 				return;
 			}
 			catch (SQLException | RuntimeException ex) {
-				String sqlState = SqlStates.find(ex);
+				ConnectionFailure failure = ConnectionFailure.of(ex);
 				String reason = reason(ex, pool.getPassword());
-				if (!(ex instanceof SQLException) || !SqlStates.isWorthWaitingFor(sqlState)) {
-					throw failure(dataSource, sqlState, reason, start, attempts, false, ex);
+				if (!failure.isWorthWaitingFor()) {
+					throw failure(poolName, target, failure, reason, start, attempts, false, ex);
 				}
 				long remaining = deadline - System.nanoTime();
 				if (remaining <= 0) {
-					throw failure(dataSource, sqlState, reason, start, attempts, !this.timeout.isZero(), ex);
+					throw failure(poolName, target, failure, reason, start, attempts, !this.timeout.isZero(), ex);
 				}
 				long delay = Math.min(TimeUnit.NANOSECONDS.toMillis(remaining) + 1, backOff.nextBackOff());
-				logger.info(LogMessage.format("%s - database at %s not ready (SQLState %s: %s); retrying in %d ms, %d ms left",
-						dataSource.getPoolName(), dataSource.getTarget().describe(), sqlState, reason, delay,
-						TimeUnit.NANOSECONDS.toMillis(remaining)));
+				logger.info(LogMessage.format("%s - database at %s not ready (SQLState %s, %s: %s); retrying in %d ms, "
+						+ "%d ms left of poolwarden.startup.timeout", poolName, target.describe(), failure.sqlState(),
+						failure.meaning(), reason, delay, TimeUnit.NANOSECONDS.toMillis(remaining)));
 				try {
 					Thread.sleep(delay);
 				}
 				catch (InterruptedException interrupted) {
 					Thread.currentThread().interrupt();
-					throw failure(dataSource, sqlState, "interrupted while waiting for the database; last error: " + reason,
-							start, attempts, false, ex);
+					throw failure(poolName, target, failure,
+							"interrupted while waiting for the database; last error: " + reason, start, attempts, false,
+							ex);
 				}
 			}
 		}
@@ -192,12 +193,12 @@ public class StartupVerifier {
 		return TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - startNanos);
 	}
 
-	private static StartupVerificationException failure(GuardedDataSource dataSource, @Nullable String sqlState,
+	private static StartupVerificationException failure(String poolName, JdbcTarget target, ConnectionFailure failure,
 			String reason, long start, int attempts, boolean timedOut, Throwable ex) {
-		JdbcTarget target = dataSource.getTarget();
-		SQLException masked = new SQLException(ex.getClass().getName() + ": " + reason, sqlState);
+		SQLException masked = new SQLException(ex.getClass().getName() + ": " + reason, failure.sqlState(),
+				failure.vendorCode());
 		masked.setStackTrace(ex.getStackTrace());
-		return new StartupVerificationException(dataSource.getPoolName(), target, sqlState, reason,
+		return new StartupVerificationException(poolName, target, failure, reason,
 				Duration.ofMillis(elapsedMillis(start)), attempts, timedOut, masked);
 	}
 

@@ -17,13 +17,12 @@
 package io.github.poolwarden.support;
 
 import java.sql.SQLException;
-import java.util.Set;
 
 import org.jspecify.annotations.Nullable;
 
 /**
- * What PoolWarden knows about SQLStates: where to find one in an exception, and which
- * ones say that the database is not ready yet rather than misconfigured.
+ * Where to find a SQLState in an exception, and the few PoolWarden names; what a failure
+ * means is {@link ConnectionFailure}'s to decide.
  *
  * @author PoolWarden authors
  * @since 0.1.0
@@ -39,8 +38,6 @@ public final class SqlStates {
 	 * The server is starting up, shutting down or recovering ("cannot connect now").
 	 */
 	public static final String CANNOT_CONNECT_NOW = "57P03";
-
-	private static final Set<String> NOT_READY = Set.of(TOO_MANY_CONNECTIONS, CANNOT_CONNECT_NOW, "57P01", "57P02");
 
 	private SqlStates() {
 	}
@@ -64,19 +61,6 @@ public final class SqlStates {
 			}
 		}
 		return null;
-	}
-
-	/**
-	 * Whether a failure with this SQLState can go away by waiting: the database is not
-	 * reachable yet (class {@code 08}), is starting or recovering ({@code 57P0x}) or has
-	 * no connection slot free ({@code 53300}). Credentials ({@code 28xxx}), an unknown
-	 * database ({@code 3D000}) or a bad driver property ({@code 22023}) do not.
-	 * @param sqlState the SQLState, may be {@code null} (a failure without one, such as
-	 * a timeout, is taken as worth waiting for)
-	 * @return whether waiting may help
-	 */
-	public static boolean isWorthWaitingFor(@Nullable String sqlState) {
-		return sqlState == null || sqlState.startsWith("08") || NOT_READY.contains(sqlState);
 	}
 
 }

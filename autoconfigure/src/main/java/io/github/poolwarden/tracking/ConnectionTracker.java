@@ -49,12 +49,19 @@ import org.springframework.util.Assert;
  * never reported as held. Slots of physical connections the pool has closed are removed
  * by {@link #prune()}.
  * <p>
- * A borrow reads no clock: the borrow time comes from the tracker's own clock, which
- * {@link #check()} (run by the sampler every sample interval) and every reader advance.
- * Hold times are therefore measured to within one sample interval, never shorter than
- * they are. Borrow and return counts are plain fields of the slot, published by the
- * pool's own hand-over of the connection; reading them and pruning slots are
- * synchronized with each other, never with a borrow.
+ * Call sites are recorded as the JVM's native stack of the borrow
+ * ({@link CallSiteCapture#ALWAYS}, the default) and turned into a frame only when a
+ * holder is reported. A borrow reads no clock: the borrow time comes from the tracker's
+ * own clock, which {@link #checkLongHolds()} (run every sample interval) and every
+ * reader advance, so hold times are measured to within one sample interval, never
+ * shorter than they are.
+ * <p>
+ * Each thread's count of connections it holds from this pool lives in a thread-local
+ * {@link Holding}, so a borrow by a thread that already holds one (a nested acquisition:
+ * {@code REQUIRES_NEW}, a query inside a row callback) is known without a search. Nested
+ * acquisitions are counted, and while one waits, the thread and both call sites are
+ * reported with the holders: a pool whose holders are all waiting for a second
+ * connection never frees up on its own.
  *
  * @author PoolWarden authors
  * @since 0.1.0
@@ -96,6 +103,10 @@ public class ConnectionTracker {
 
 	private final Map<Connection, Slot> slots = new ConcurrentHashMap<>();
 
+	private final ThreadLocal<Holding> holdings = ThreadLocal.withInitial(Holding::new);
+
+	private final Map<Thread, NestedWait> nestedWaits = new ConcurrentHashMap<>();
+
 	private final LongAdder prunedBorrows = new LongAdder();
 
 	private final LongAdder prunedReturns = new LongAdder();
@@ -103,6 +114,8 @@ public class ConnectionTracker {
 	private final LongAdder longHolds = new LongAdder();
 
 	private final LongAdder abandoned = new LongAdder();
+
+	private final LongAdder nested = new LongAdder();
 
 	private volatile boolean underPressure;
 
@@ -135,14 +148,23 @@ public class ConnectionTracker {
 	}
 
 	/**
+	 * Return the current thread's record of the connections it holds from this pool.
+	 * @return the holding, or {@code null} when holders are not tracked
+	 */
+	public @Nullable Holding holding() {
+		return this.trackHolders ? this.holdings.get() : null;
+	}
+
+	/**
 	 * Wrap a connection just borrowed from the pool and record its holder.
 	 * @param connection the pool's connection
+	 * @param holding the borrowing thread's {@link #holding()}
 	 * @return the connection to hand to the caller
 	 * @throws SQLException if the pool's connection cannot be unwrapped
 	 */
-	public Connection track(Connection connection) throws SQLException {
+	public Connection track(Connection connection, @Nullable Holding holding) throws SQLException {
 		if (!this.trackHolders) {
-			return new GuardedConnection(connection, this, null, Thread.currentThread(), 0, null);
+			return new GuardedConnection(connection, this, null, null, null, 0, null);
 		}
 		Connection physical;
 		try {
@@ -156,16 +178,41 @@ public class ConnectionTracker {
 		if (slot == null) {
 			slot = this.slots.computeIfAbsent(physical, (key) -> new Slot());
 		}
-		String callSite = (this.capture == CallSiteCapture.ALWAYS
-				|| (this.underPressure && this.capture == CallSiteCapture.ON_PRESSURE)) ? this.callSites.here() : null;
-		GuardedConnection guarded = new GuardedConnection(connection, this, slot, Thread.currentThread(),
-				this.clockNanos, callSite);
+		BorrowSite site = (this.capture == CallSiteCapture.ALWAYS
+				|| (this.capture == CallSiteCapture.ON_PRESSURE && this.underPressure)) ? new BorrowSite() : null;
+		GuardedConnection guarded = new GuardedConnection(connection, this, slot, Thread.currentThread(), holding,
+				this.clockNanos, site);
+		if (holding != null) {
+			holding.add(1);
+		}
 		slot.borrows++;
 		slot.current = guarded;
 		return guarded;
 	}
 
+	/**
+	 * Note that the current thread, which already holds a connection of this pool, is
+	 * about to wait for another: counted, and reported with the holders until
+	 * {@link #endNested()}.
+	 */
+	public void beginNested() {
+		this.nested.increment();
+		Thread thread = Thread.currentThread();
+		this.nestedWaits.put(thread, new NestedWait(new BorrowSite(), tick()));
+	}
+
+	/**
+	 * Note that the current thread's nested acquisition ended, with a connection or not.
+	 */
+	public void endNested() {
+		this.nestedWaits.remove(Thread.currentThread());
+	}
+
 	void released(GuardedConnection connection) {
+		Holding holding = connection.holding;
+		if (holding != null) {
+			holding.add(-1);
+		}
 		Slot slot = connection.slot;
 		if (slot == null) {
 			return;
@@ -177,9 +224,13 @@ public class ConnectionTracker {
 		CURRENT.compareAndSet(slot, connection, null);
 		if (connection.longHoldReported) {
 			Duration heldFor = Duration.ofNanos(tick() - connection.borrowedAtNanos);
-			logger.info(this.poolName + " - connection held by thread '" + connection.thread.getName() + "'"
-					+ describeCallSite(connection.callSite) + " returned after " + HolderSummary.age(heldFor));
+			logger.info(this.poolName + " - connection held by thread '" + describe(connection.thread) + "'"
+					+ describeCallSite(connection.callSite()) + " returned after " + HolderSummary.age(heldFor));
 		}
+	}
+
+	CallSites callSites() {
+		return this.callSites;
 	}
 
 	boolean rollsBackOnReturn() {
@@ -210,7 +261,8 @@ public class ConnectionTracker {
 	}
 
 	/**
-	 * Return the current holders, the oldest first.
+	 * Return the current holders, the oldest first, each with where its thread is
+	 * waiting for another connection of this pool, if it is.
 	 * @return the holders
 	 */
 	public List<ConnectionHolder> holders() {
@@ -220,11 +272,20 @@ public class ConnectionTracker {
 		for (Map.Entry<Connection, Slot> entry : this.slots.entrySet()) {
 			GuardedConnection current = entry.getValue().current;
 			if (current != null && current.isHeld(entry.getKey())) {
-				holders.add(current.toHolder(nowNanos, now));
+				holders.add(current.toHolder(nowNanos, now, waitingAt(current.thread)));
 			}
 		}
 		holders.sort(Comparator.comparing(ConnectionHolder::heldFor).reversed());
 		return holders;
+	}
+
+	private @Nullable String waitingAt(@Nullable Thread thread) {
+		NestedWait wait = (thread != null) ? this.nestedWaits.get(thread) : null;
+		if (wait == null) {
+			return null;
+		}
+		String site = this.callSites.in(wait.site().getStackTrace());
+		return (site != null) ? site : "an unrecorded call site";
 	}
 
 	/**
@@ -245,9 +306,9 @@ public class ConnectionTracker {
 
 	/**
 	 * Log one WARN line for each connection held past the long-hold threshold, once per
-	 * borrow, and drop what the pool no longer has. Called on the sampling thread.
+	 * borrow, and drop what the pool no longer has. Run every sample interval.
 	 */
-	public void check() {
+	public void checkLongHolds() {
 		long nowNanos = tick();
 		long threshold = this.longHoldThreshold.toNanos();
 		for (Map.Entry<Connection, Slot> entry : this.slots.entrySet()) {
@@ -269,10 +330,11 @@ public class ConnectionTracker {
 			if (heldFor >= threshold && !current.longHoldReported) {
 				current.longHoldReported = true;
 				this.longHolds.increment();
+				String callSite = current.callSite();
 				logger.warn(this.poolName + " - connection held for " + HolderSummary.age(Duration.ofNanos(heldFor))
 						+ " (poolwarden.tracking.long-hold-threshold=" + HolderSummary.age(this.longHoldThreshold)
-						+ ") by thread '" + current.thread.getName() + "'" + describeCallSite(current.callSite)
-						+ ((current.callSite != null) ? "" : whereNow(current.thread)));
+						+ ") by thread '" + describe(current.thread) + "'" + describeCallSite(callSite)
+						+ ((callSite != null) ? "" : whereNow(current.thread)));
 			}
 		}
 		prune();
@@ -317,7 +379,10 @@ public class ConnectionTracker {
 		}
 	}
 
-	private String whereNow(Thread thread) {
+	private String whereNow(@Nullable Thread thread) {
+		if (thread == null) {
+			return "";
+		}
 		if (!thread.isAlive()) {
 			return " (the thread has ended: the connection was never closed)";
 		}
@@ -327,6 +392,25 @@ public class ConnectionTracker {
 
 	private static String describeCallSite(@Nullable String callSite) {
 		return (callSite != null) ? " at " + callSite : "";
+	}
+
+	/**
+	 * Describe a thread for a report: its name, or for a thread without one (as virtual
+	 * threads are by default) {@code virtual thread #21} or {@code thread #21}.
+	 * @param thread the thread
+	 * @return the description
+	 */
+	@SuppressWarnings("deprecation")
+	public static String describe(@Nullable Thread thread) {
+		if (thread == null) {
+			return "unknown";
+		}
+		String name = thread.getName();
+		if (!name.isEmpty()) {
+			return name;
+		}
+		boolean virtual = thread.getClass().getName().equals("java.lang.VirtualThread");
+		return (virtual ? "virtual thread #" : "thread #") + thread.getId();
 	}
 
 	/**
@@ -381,6 +465,15 @@ public class ConnectionTracker {
 	}
 
 	/**
+	 * Return how many acquisitions were made by a thread that already held a connection
+	 * of this pool.
+	 * @return the count
+	 */
+	public long nestedAcquisitions() {
+		return this.nested.sum();
+	}
+
+	/**
 	 * Return the registry's size: the physical connections it has a slot for.
 	 * @return the size
 	 */
@@ -394,6 +487,53 @@ public class ConnectionTracker {
 	 */
 	public boolean isTrackingHolders() {
 		return this.trackHolders;
+	}
+
+	/**
+	 * Return when call sites are captured.
+	 * @return the capture mode
+	 */
+	public CallSiteCapture getCapture() {
+		return this.capture;
+	}
+
+	/**
+	 * How many connections of one pool a thread holds. Changed by the thread that
+	 * borrows and by whichever thread returns.
+	 */
+	public static final class Holding {
+
+		private static final VarHandle COUNT;
+
+		static {
+			try {
+				COUNT = MethodHandles.lookup().findVarHandle(Holding.class, "count", int.class);
+			}
+			catch (ReflectiveOperationException ex) {
+				throw new ExceptionInInitializerError(ex);
+			}
+		}
+
+		private volatile int count;
+
+		/**
+		 * Whether the thread holds at least one connection of the pool.
+		 * @return whether it holds one
+		 */
+		public boolean holdsOne() {
+			return this.count > 0;
+		}
+
+		void add(int delta) {
+			COUNT.getAndAdd(this, delta);
+		}
+
+	}
+
+	/**
+	 * A nested acquisition in progress: where it was asked for, and since when.
+	 */
+	private record NestedWait(BorrowSite site, long sinceNanos) {
 	}
 
 	/**

@@ -54,20 +54,6 @@ final class GuardedConnection implements Connection {
 
 	private static final Log logger = LogFactory.getLog(GuardedConnection.class);
 
-	private final Connection delegate;
-
-	private final ConnectionTracker tracker;
-
-	final ConnectionTracker.@Nullable Slot slot;
-
-	final Thread thread;
-
-	final long borrowedAtNanos;
-
-	final @Nullable String callSite;
-
-	volatile boolean longHoldReported;
-
 	private static final VarHandle CLOSED;
 
 	static {
@@ -79,16 +65,36 @@ final class GuardedConnection implements Connection {
 		}
 	}
 
+	private final Connection delegate;
+
+	private final ConnectionTracker tracker;
+
+	final ConnectionTracker.@Nullable Slot slot;
+
+	final @Nullable Thread thread;
+
+	final ConnectionTracker.@Nullable Holding holding;
+
+	final long borrowedAtNanos;
+
+	private final @Nullable BorrowSite site;
+
+	private volatile @Nullable String callSite;
+
+	volatile boolean longHoldReported;
+
 	private volatile boolean closed;
 
 	GuardedConnection(Connection delegate, ConnectionTracker tracker, ConnectionTracker.@Nullable Slot slot,
-			Thread thread, long borrowedAtNanos, @Nullable String callSite) {
+			@Nullable Thread thread, ConnectionTracker.@Nullable Holding holding, long borrowedAtNanos,
+			@Nullable BorrowSite site) {
 		this.delegate = delegate;
 		this.tracker = tracker;
 		this.slot = slot;
 		this.thread = thread;
+		this.holding = holding;
 		this.borrowedAtNanos = borrowedAtNanos;
-		this.callSite = callSite;
+		this.site = site;
 	}
 
 	/**
@@ -107,9 +113,23 @@ final class GuardedConnection implements Connection {
 		}
 	}
 
-	ConnectionHolder toHolder(long nowNanos, Instant now) {
+	/**
+	 * Return where the connection was borrowed, turning the recorded stack into a call
+	 * site the first time it is asked for.
+	 */
+	@Nullable String callSite() {
+		String callSite = this.callSite;
+		if (callSite == null && this.site != null) {
+			callSite = this.tracker.callSites().in(this.site.getStackTrace());
+			this.callSite = callSite;
+		}
+		return callSite;
+	}
+
+	ConnectionHolder toHolder(long nowNanos, Instant now, @Nullable String waitingAt) {
 		Duration heldFor = Duration.ofNanos(Math.max(0, nowNanos - this.borrowedAtNanos));
-		return new ConnectionHolder(this.thread.getName(), now.minus(heldFor), heldFor, this.callSite);
+		return new ConnectionHolder(ConnectionTracker.describe(this.thread), now.minus(heldFor), heldFor, callSite(),
+				waitingAt);
 	}
 
 	@Override

@@ -22,6 +22,8 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
+import org.jspecify.annotations.Nullable;
+
 /**
  * Describes holders grouped by call site, the group with the oldest holder first:
  * {@code 12 held by ReportJob.export(ReportJob.java:88), oldest 47 s (threads report-1,
@@ -53,7 +55,12 @@ public final class HolderSummary {
 		if (holders.isEmpty()) {
 			return "no connection is held";
 		}
-		List<String> groups = lines(holders);
+		List<String> groups = new ArrayList<>();
+		String nested = nested(holders);
+		if (nested != null) {
+			groups.add(nested);
+		}
+		groups.addAll(lines(holders));
 		String first = groups.get(0);
 		StringBuilder summary = new StringBuilder(
 				(first.length() > maxLength) ? first.substring(0, Math.max(0, maxLength - 1)) + "…" : first);
@@ -68,6 +75,66 @@ public final class HolderSummary {
 			summary.append(next);
 		}
 		return summary.toString();
+	}
+
+	/**
+	 * Describe the holders that are themselves waiting for another connection of the
+	 * same pool, on one line.
+	 * @param holders the holders
+	 * @return the description, or {@code null} when no holder is waiting
+	 */
+	public static @Nullable String nested(List<ConnectionHolder> holders) {
+		Map<String, List<ConnectionHolder>> byThread = new LinkedHashMap<>();
+		for (ConnectionHolder holder : holders) {
+			if (holder.isWaitingForAnother()) {
+				byThread.computeIfAbsent(holder.thread(), (key) -> new ArrayList<>()).add(holder);
+			}
+		}
+		if (byThread.isEmpty()) {
+			return null;
+		}
+		int waiting = byThread.values().stream().mapToInt(List::size).sum();
+		StringBuilder line = new StringBuilder().append(waiting)
+			.append(" of ")
+			.append(holders.size())
+			.append((holders.size() == 1) ? " connection is" : " connections are")
+			.append(" held by threads waiting for another connection of this pool (nested acquisition: the pool "
+					+ "cannot free up while they wait): ");
+		boolean first = true;
+		for (Map.Entry<String, List<ConnectionHolder>> entry : byThread.entrySet()) {
+			List<ConnectionHolder> held = entry.getValue();
+			List<String> sites = held.stream()
+				.map((holder) -> (holder.callSite() != null) ? holder.callSite() : UNKNOWN_CALL_SITE)
+				.distinct()
+				.toList();
+			line.append(first ? "" : "; ")
+				.append("thread ")
+				.append(entry.getKey())
+				.append(" holds ")
+				.append(held.size())
+				.append(" borrowed at ")
+				.append(String.join(", ", sites))
+				.append(" and waits at ")
+				.append(held.get(0).waitingAt());
+			first = false;
+		}
+		return line.toString();
+	}
+
+	/**
+	 * Describe holders as one line per call site, the oldest group first, after a line
+	 * naming the holders that wait for another connection, if any.
+	 * @param holders the holders, oldest first
+	 * @return the lines
+	 */
+	public static List<String> report(List<ConnectionHolder> holders) {
+		List<String> report = new ArrayList<>();
+		String nested = nested(holders);
+		if (nested != null) {
+			report.add(nested);
+		}
+		report.addAll(lines(holders));
+		return report;
 	}
 
 	/**

@@ -16,15 +16,16 @@
 
 package io.github.poolwarden.utilization;
 
-import io.github.poolwarden.PoolSnapshot;
+import io.github.poolwarden.pool.PoolSnapshot;
 import org.apache.commons.logging.Log;
 import org.apache.commons.logging.LogFactory;
 
 import org.springframework.core.Ordered;
 
 /**
- * Logs each utilization change as one line: WARN into warning, ERROR into critical, INFO
- * back down. Lines start with the pool name, as HikariCP's do.
+ * Logs each utilization change as one log event: WARN into warning, ERROR into critical
+ * (with the holders seen at that moment, one line per call site), INFO back down. Lines
+ * start with the pool name, as HikariCP's do.
  *
  * @author PoolWarden authors
  * @since 0.1.0
@@ -51,7 +52,8 @@ public class LoggingUtilizationListener implements UtilizationListener, Ordered 
 				+ ((snapshot.capacity() < snapshot.max()) ? ", server capacity=" + snapshot.capacity() : "")
 				+ ", waiting=" + snapshot.waiting() + ")";
 		switch (transition.to()) {
-			case CRITICAL -> logger.error(state + " crossed critical threshold " + percent(this.thresholds.critical()));
+			case CRITICAL -> logger.error(state + " crossed critical threshold " + percent(this.thresholds.critical())
+					+ holders(transition));
 			case WARNING -> {
 				if (transition.isRise()) {
 					logger.warn(state + " crossed warning threshold " + percent(this.thresholds.warning()));
@@ -67,6 +69,15 @@ public class LoggingUtilizationListener implements UtilizationListener, Ordered 
 	@Override
 	public int getOrder() {
 		return 0;
+	}
+
+	private static String holders(UtilizationTransition transition) {
+		if (transition.holders().isEmpty()) {
+			return "";
+		}
+		StringBuilder lines = new StringBuilder("; holders, by call site, oldest first:");
+		transition.holders().forEach((line) -> lines.append(System.lineSeparator()).append("    ").append(line));
+		return lines.toString();
 	}
 
 	private static String percent(double ratio) {

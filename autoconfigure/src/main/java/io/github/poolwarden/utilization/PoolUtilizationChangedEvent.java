@@ -16,7 +16,7 @@
 
 package io.github.poolwarden.utilization;
 
-import io.github.poolwarden.PoolSnapshot;
+import io.github.poolwarden.pool.PoolSnapshot;
 
 import org.springframework.context.ApplicationEvent;
 

@@ -28,7 +28,7 @@ import io.github.poolwarden.GuardedPools;
 import io.github.poolwarden.retry.RetrySettings;
 import io.github.poolwarden.tracking.CallSiteCapture;
 import io.github.poolwarden.utilization.UtilizationThresholds;
-import io.github.poolwarden.startup.PoolLifecycle;
+import io.github.poolwarden.lifecycle.PoolLifecycle;
 import io.github.poolwarden.startup.StartupVerifier;
 import io.github.poolwarden.testsupport.TestPostgres;
 import io.github.poolwarden.testsupport.TestPostgres.TestDatabase;
@@ -192,8 +192,8 @@ class PoolWardenAutoConfigurationTests {
 			poolwarden.retry.max-retries=-1  | poolwarden.retry.max-retries must be at least 0 (was -1)
 			poolwarden.retry.delay=-5ms      | poolwarden.retry.delay must be zero or positive (was PT-0.005S)
 			poolwarden.retry.multiplier=0.5  | poolwarden.retry.multiplier must be at least 1.0 (was 0.5)
-			poolwarden.retry.max-delay=10ms  | poolwarden.retry.max-delay must be at least poolwarden.retry.delay (PT0.1S) (was PT0.01S)
-			poolwarden.retry.jitter=1s       | poolwarden.retry.jitter must be between 0 and poolwarden.retry.delay (PT0.1S) (was PT1S)
+			poolwarden.retry.max-delay=0ms   | poolwarden.retry.max-delay must be positive (was PT0S)
+			poolwarden.retry.jitter=-1ms     | poolwarden.retry.jitter must be zero or positive (was PT-0.001S)
 			poolwarden.retry.timeout=0s      | poolwarden.retry.timeout must be positive (was PT0S)
 			""")
 	void failsWithTheKeyAndRangeOnInvalidRetrySettings(String property, String message) {
@@ -205,17 +205,98 @@ class PoolWardenAutoConfigurationTests {
 
 	@ParameterizedTest(name = "{0}")
 	@CsvSource(delimiter = '|', textBlock = """
-			poolwarden.utilization.warning-threshold=1.5   | poolwarden.utilization.warning-threshold must be between 0.0 and 1.0 (was 1.5)
-			poolwarden.utilization.critical-threshold=-0.1 | poolwarden.utilization.critical-threshold must be between 0.0 and 1.0 (was -0.1)
-			poolwarden.utilization.warning-threshold=0.96  | poolwarden.utilization.warning-threshold must be below poolwarden.utilization.critical-threshold (0.95) (was 0.96)
-			poolwarden.utilization.hysteresis=0.9          | poolwarden.utilization.hysteresis must be from 0 to below poolwarden.utilization.warning-threshold (0.8) (was 0.9)
+			poolwarden.utilization.warning-threshold=1.5   | poolwarden.utilization.warning-threshold must be above 0 and at most 1 (was 1.5)
+			poolwarden.utilization.critical-threshold=-0.1 | poolwarden.utilization.critical-threshold must be above 0 and at most 1 (was -0.1)
+			poolwarden.utilization.hysteresis=1.0          | poolwarden.utilization.hysteresis must be from 0 to below 1 (was 1.0)
 			poolwarden.utilization.sample-interval=0s      | poolwarden.utilization.sample-interval must be at least 10ms (was PT0S)
+			poolwarden.utilization.hold-down=-1s           | poolwarden.utilization.hold-down must be zero or positive (was PT-1S)
 			poolwarden.health.timeout=1ms                  | poolwarden.health.timeout must be at least 10ms (was PT0.001S)
+			poolwarden.capacity.sample-interval=10ms       | poolwarden.capacity.sample-interval must be at least 1000ms (was PT0.01S)
+			poolwarden.tracking.long-hold-threshold=0s     | poolwarden.tracking.long-hold-threshold must be at least 1ms (was PT0S)
 			""")
 	void failsWithTheKeyAndRangeOnInvalidUtilizationAndHealthSettings(String property, String message) {
 		this.contextRunner.withPropertyValues(property).run((context) -> {
 			assertThat(context).hasFailed();
 			assertThat(context.getStartupFailure()).rootCause().hasMessageContaining(message);
+		});
+	}
+
+	@Test
+	void failsWhenBothThresholdsAreSetTheWrongWayRound() {
+		this.contextRunner
+			.withPropertyValues("poolwarden.utilization.warning-threshold=0.9",
+					"poolwarden.utilization.critical-threshold=0.8")
+			.run((context) -> {
+				assertThat(context).hasFailed();
+				assertThat(context.getStartupFailure()).rootCause()
+					.hasMessageContaining("poolwarden.utilization.warning-threshold must be at most "
+							+ "poolwarden.utilization.critical-threshold (0.8) (was 0.9)");
+			});
+	}
+
+	/**
+	 * Every property alone, at both ends of the range the README documents: each starts,
+	 * and the pool lends a connection. No default may make a valid setting invalid.
+	 */
+	@ParameterizedTest(name = "{0}")
+	@CsvSource(textBlock = """
+			poolwarden.enabled=false
+			poolwarden.excluded-beans=dataSource
+			poolwarden.startup.verify=false
+			poolwarden.startup.timeout=0s
+			poolwarden.startup.timeout=1h
+			poolwarden.retry.enabled=false
+			poolwarden.retry.max-retries=0
+			poolwarden.retry.max-retries=9223372036854775807
+			poolwarden.retry.delay=0ms
+			poolwarden.retry.delay=20ms
+			poolwarden.retry.delay=1h
+			poolwarden.retry.multiplier=1
+			poolwarden.retry.multiplier=1000
+			poolwarden.retry.max-delay=1ms
+			poolwarden.retry.max-delay=1h
+			poolwarden.retry.jitter=0ms
+			poolwarden.retry.jitter=1h
+			poolwarden.retry.timeout=1ms
+			poolwarden.retry.timeout=1h
+			poolwarden.utilization.warning-threshold=0.01
+			poolwarden.utilization.warning-threshold=1.0
+			poolwarden.utilization.critical-threshold=0.01
+			poolwarden.utilization.critical-threshold=1.0
+			poolwarden.utilization.hysteresis=0
+			poolwarden.utilization.hysteresis=0.99
+			poolwarden.utilization.hold-down=0s
+			poolwarden.utilization.hold-down=1h
+			poolwarden.utilization.sample-interval=10ms
+			poolwarden.utilization.sample-interval=1h
+			poolwarden.health.timeout=10ms
+			poolwarden.health.timeout=1h
+			poolwarden.health.out-of-service-when-critical=true
+			poolwarden.tracking.enabled=false
+			poolwarden.tracking.call-site=never
+			poolwarden.tracking.call-site=on-pressure
+			poolwarden.tracking.call-site=always
+			poolwarden.tracking.application-packages=com.acme
+			poolwarden.tracking.skip-packages=com.acme.dao.
+			poolwarden.tracking.long-hold-threshold=1ms
+			poolwarden.tracking.long-hold-threshold=1h
+			poolwarden.rollback-on-return=false
+			poolwarden.capacity.enabled=false
+			poolwarden.capacity.enforce=true
+			poolwarden.capacity.sample-interval=1s
+			poolwarden.capacity.sample-interval=1h
+			poolwarden.evict-read-only-connections=false
+			poolwarden.reset-session-on-return=true
+			poolwarden.release-on-pause=false
+			spring.datasource.hikari.connection-timeout=0
+			spring.datasource.hikari.connection-timeout=250
+			""")
+	void everyPropertyAloneAtTheEndsOfItsRangeStarts(String property) {
+		this.contextRunner.withPropertyValues(property).run((context) -> {
+			assertThat(context).hasNotFailed();
+			try (Connection connection = context.getBean(DataSource.class).getConnection()) {
+				assertThat(connection.isValid(1)).isTrue();
+			}
 		});
 	}
 
@@ -258,60 +339,63 @@ class PoolWardenAutoConfigurationTests {
 	@Test
 	void bindsTrackingSettings() {
 		this.contextRunner
-			.withPropertyValues("poolwarden.tracking.call-site=always", "poolwarden.tracking.long-hold-threshold=5s",
+			.withPropertyValues("poolwarden.tracking.call-site=on-pressure", "poolwarden.tracking.long-hold-threshold=5s",
 					"poolwarden.tracking.skip-packages=com.acme.dao.")
 			.run((context) -> {
 				PoolWardenProperties.Tracking tracking = context.getBean(PoolWardenProperties.class).getTracking();
-				assertThat(tracking.getCallSite()).isEqualTo(CallSiteCapture.ALWAYS);
+				assertThat(tracking.getCallSite()).isEqualTo(CallSiteCapture.ON_PRESSURE);
 				assertThat(tracking.getLongHoldThreshold()).isEqualTo(Duration.ofSeconds(5));
 				assertThat(tracking.getSkipPackages()).containsExactly("com.acme.dao.");
 			});
 	}
 
 	@Test
-	void failsWithTheKeyAndRangeOnAZeroLongHoldThreshold() {
-		this.contextRunner.withPropertyValues("poolwarden.tracking.long-hold-threshold=0s").run((context) -> {
-			assertThat(context).hasFailed();
-			assertThat(context.getStartupFailure()).rootCause()
-				.hasMessageContaining("poolwarden.tracking.long-hold-threshold must be at least 1ms (was PT0S)");
-		});
-	}
-
-	@Test
-	void failsWhenTheRetryTimeoutIsShorterThanOneHikariWait() {
-		this.contextRunner
-			.withPropertyValues("spring.datasource.hikari.connection-timeout=5000", "poolwarden.retry.timeout=2s")
-			.run((context) -> {
-				assertThat(context).hasFailed();
-				assertThat(context.getStartupFailure()).rootCause()
-					.isInstanceOf(InvalidConfigurationPropertyValueException.class)
-					.hasMessageContaining("poolwarden.retry.timeout")
-					.hasMessageContaining("Must be at least the connectionTimeout of pool 'wiring' (5000 ms");
-			});
-	}
-
-	@Test
-	void failsWhenRetryingOnTopOfAnInfiniteHikariWait() {
-		this.contextRunner.withPropertyValues("spring.datasource.hikari.connection-timeout=0").run((context) -> {
-			assertThat(context).hasFailed();
-			assertThat(context.getStartupFailure()).rootCause()
-				.hasMessageContaining("poolwarden.retry.enabled")
-				.hasMessageContaining("connection-timeout=0");
-		});
-	}
-
-	@Test
-	void bindsRetrySettingsAndDerivesTheDefaultTimeout() {
+	void bindsRetrySettings() {
 		this.contextRunner
 			.withPropertyValues("spring.datasource.hikari.connection-timeout=2000", "poolwarden.retry.max-retries=5",
 					"poolwarden.retry.delay=20ms", "poolwarden.retry.multiplier=1.5", "poolwarden.retry.max-delay=2s",
-					"poolwarden.retry.jitter=10ms")
+					"poolwarden.retry.jitter=10ms", "poolwarden.retry.timeout=7s")
 			.run((context) -> {
 				RetrySettings settings = context.getBean(GuardedDataSource.class).getRetry().getSettings();
 				assertThat(settings).isEqualTo(new RetrySettings(5, Duration.ofMillis(20), 1.5, Duration.ofSeconds(2),
-						Duration.ofMillis(10), Duration.ofSeconds(30)));
+						Duration.ofMillis(10), Duration.ofSeconds(7)));
 			});
 	}
+
+	@Test
+	void withNothingTunedTheBudgetIsBootsConnectionTimeoutAndRetriesFitInIt() {
+		this.contextRunner.run((context) -> {
+			RetrySettings settings = context.getBean(GuardedDataSource.class).getRetry().getSettings();
+			assertThat(settings).isEqualTo(new RetrySettings(3, Duration.ofSeconds(2), 2.0, Duration.ofSeconds(30),
+					Duration.ofMillis(200), Duration.ofSeconds(30)));
+		});
+	}
+
+	@Test
+	void unsetRetryValuesFollowTheOnesThatAreSet() {
+		this.contextRunner.withPropertyValues("poolwarden.retry.delay=20ms").run((context) -> {
+			RetrySettings settings = context.getBean(GuardedDataSource.class).getRetry().getSettings();
+			assertThat(settings.delay()).isEqualTo(Duration.ofMillis(20));
+			assertThat(settings.jitter()).isEqualTo(Duration.ofMillis(2));
+			assertThat(settings.maxDelay()).isEqualTo(Duration.ofSeconds(30));
+		});
+		this.contextRunner.withPropertyValues("spring.datasource.hikari.connection-timeout=5000").run((context) -> {
+			RetrySettings settings = context.getBean(GuardedDataSource.class).getRetry().getSettings();
+			assertThat(settings.timeout()).isEqualTo(Duration.ofSeconds(5));
+			assertThat(settings.delay()).isEqualTo(Duration.ofMillis(333));
+		});
+	}
+
+	@Test
+	void unsetThresholdsFollowTheOneThatIsSet() {
+		this.contextRunner.withPropertyValues("poolwarden.utilization.warning-threshold=0.97")
+			.run((context) -> assertThat(context.getBean(UtilizationThresholds.class))
+				.isEqualTo(new UtilizationThresholds(0.97, 0.97, 0.05)));
+		this.contextRunner.withPropertyValues("poolwarden.utilization.critical-threshold=0.6")
+			.run((context) -> assertThat(context.getBean(UtilizationThresholds.class))
+				.isEqualTo(new UtilizationThresholds(0.6, 0.6, 0.05)));
+	}
+
 
 	@Test
 	void doesNotRetryWhenRetryIsDisabled() {

@@ -25,6 +25,7 @@ import java.util.List;
 import javax.sql.DataSource;
 
 import io.github.poolwarden.GuardedDataSource;
+import io.github.poolwarden.lifecycle.CapacityChecker;
 import io.github.poolwarden.autoconfigure.PoolWardenAutoConfiguration;
 import io.github.poolwarden.autoconfigure.metrics.PoolWardenMetricsAutoConfiguration;
 import io.github.poolwarden.testsupport.TestPostgres;

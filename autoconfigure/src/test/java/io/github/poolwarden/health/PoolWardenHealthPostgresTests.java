@@ -129,7 +129,7 @@ class PoolWardenHealthPostgresTests {
 	void outOfServiceWhenCriticalIfAskedTo() {
 		runner(database.jdbcUrl())
 			.withPropertyValues("poolwarden.health.out-of-service-when-critical=true",
-					"poolwarden.utilization.sample-interval=10ms")
+					"poolwarden.utilization.sample-interval=10ms", "poolwarden.utilization.hold-down=0s")
 			.run((context) -> {
 				HealthIndicator health = context.getBean("poolwardenHealthContributor", HealthIndicator.class);
 				DataSource dataSource = context.getBean(DataSource.class);

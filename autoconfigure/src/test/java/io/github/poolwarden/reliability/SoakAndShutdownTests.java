@@ -105,7 +105,7 @@ class SoakAndShutdownTests {
 	}
 
 	@Test
-	void shutdownWhileThreadsWaitAndBackOffFailsThemFastAndLeavesNoThread() throws Exception {
+	void shutdownWhileThreadsWaitFailsThemWithinTheirCurrentAttemptAndLeavesNoThread() throws Exception {
 		List<Thread> before = List.copyOf(Thread.getAllStackTraces().keySet());
 		Queue<Throwable> seen = new ConcurrentLinkedQueue<>();
 		CountDownLatch done = new CountDownLatch(4);
@@ -118,7 +118,7 @@ class SoakAndShutdownTests {
 				GuardedDataSource guarded = context.getBean(GuardedDataSource.class);
 				Connection held = dataSource.getConnection();
 				CountDownLatch exhausted = new CountDownLatch(4);
-				guarded.setExhaustionListener((snapshot) -> exhausted.countDown());
+				guarded.getRetry().setExhaustionListener((snapshot) -> exhausted.countDown());
 				for (int i = 0; i < 4; i++) {
 					Thread waiter = new Thread(() -> {
 						try (Connection connection = dataSource.getConnection()) {
@@ -138,8 +138,10 @@ class SoakAndShutdownTests {
 
 				guarded.close();
 
-				assertThat(done.await(5, TimeUnit.SECONDS)).as("every waiter failed fast").isTrue();
-				assertThat(Duration.ofNanos(System.nanoTime() - start)).isLessThan(Duration.ofMillis(250 + 1000));
+				assertThat(done.await(5, TimeUnit.SECONDS)).as("every waiter failed within its current wait").isTrue();
+				// A waiter is in HikariCP's queue, which a shutdown does not wake: it ends with
+				// its current attempt (2 s here), not with its whole budget (60 s).
+				assertThat(Duration.ofNanos(System.nanoTime() - start)).isLessThan(Duration.ofMillis(2000 + 1000));
 				held.close();
 			});
 		assertThat(seen).hasSize(4)
@@ -149,7 +151,7 @@ class SoakAndShutdownTests {
 			.until(() -> Thread.getAllStackTraces().keySet().stream()
 				.filter((thread) -> !before.contains(thread))
 				.noneMatch((thread) -> thread.getName().startsWith("waiter-")
-						|| thread.getName().startsWith("poolwarden-sampler") || thread.getName().contains("faulty")));
+						|| thread.getName().startsWith("poolwarden-watch") || thread.getName().contains("faulty")));
 	}
 
 }

@@ -34,7 +34,8 @@ import java.util.concurrent.atomic.AtomicReference;
 
 import com.zaxxer.hikari.HikariDataSource;
 import io.github.poolwarden.GuardedDataSource;
-import io.github.poolwarden.HikariPoolProbe;
+import io.github.poolwarden.pool.HikariConnectionSource;
+import io.github.poolwarden.pool.HikariPoolProbe;
 import io.github.poolwarden.testsupport.TcpForwarder;
 import io.github.poolwarden.testsupport.TestPostgres;
 import io.github.poolwarden.testsupport.TestPostgres.TestDatabase;
@@ -104,8 +105,8 @@ class AcquisitionRetryPostgresTests {
 	private GuardedDataSource guarded(HikariDataSource pool, RetrySettings settings) {
 		HikariPoolProbe probe = new HikariPoolProbe(pool);
 		return new GuardedDataSource(pool, probe,
-				(settings != null) ? new AcquisitionRetry(pool::getConnection, probe, settings, pool.getConnectionTimeout())
-						: null,
+				(settings != null) ? new AcquisitionRetry(new HikariConnectionSource(pool), probe, settings,
+						pool.getConnectionTimeout(), "poolwarden.retry.timeout") : null,
 				new UtilizationMonitor(UtilizationThresholds.DEFAULTS), null);
 	}
 
@@ -246,14 +247,14 @@ class AcquisitionRetryPostgresTests {
 			Throwable failure = catchThrowable(guarded::getConnection);
 
 			Duration took = Duration.ofNanos(System.nanoTime() - start);
-			assertThat(took).isBetween(Duration.ofMillis(1000), Duration.ofMillis(1500 + 500));
+			assertThat(took).isBetween(Duration.ofMillis(1500), Duration.ofMillis(1500 + 500));
 			assertThat(failure).isInstanceOf(PoolExhaustedException.class)
 				.hasMessageStartingWith("dry - pool exhausted: no connection after ")
 				.hasMessageContaining("active=1, idle=0, waiting=0, max=1")
 				.hasCauseInstanceOf(SQLTransientConnectionException.class);
 			PoolExhaustedException exhausted = (PoolExhaustedException) failure;
 			assertThat(exhausted.getAttempts()).isGreaterThan(2);
-			assertThat(exhausted.getSuppressed()).hasSize(exhausted.getAttempts() - 1);
+			assertThat(exhausted.getSuppressed()).hasSize(Math.min(8, exhausted.getAttempts() - 1));
 			assertThat(guarded.getRetry().getStats().exhausted()).isOne();
 		}
 	}

@@ -23,10 +23,12 @@ import java.sql.SQLTransientConnectionException;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
 
-import io.github.poolwarden.PoolSnapshot;
-import org.junit.jupiter.api.AfterEach;
+import io.github.poolwarden.pool.PoolSnapshot;
+import io.github.poolwarden.pool.TimedConnectionSource;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 
@@ -36,10 +38,11 @@ import org.springframework.boot.test.system.OutputCaptureExtension;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatExceptionOfType;
 import static org.assertj.core.api.Assertions.assertThatIllegalArgumentException;
+import static org.assertj.core.api.Assertions.catchThrowable;
 
 /**
- * Tests for {@link AcquisitionRetry}: classification, backoff arithmetic and bounds,
- * without a database.
+ * Tests for {@link AcquisitionRetry}: what is retried, how long each attempt waits in the
+ * pool's queue, and the budget, on a clock that moves only when a simulated wait ends.
  */
 @ExtendWith(OutputCaptureExtension.class)
 class AcquisitionRetryTests {
@@ -49,203 +52,331 @@ class AcquisitionRetryTests {
 
 	private static final PoolSnapshot SATURATED = new PoolSnapshot("unit", 5, 0, 5, 7, 5);
 
-	private final List<Long> delays = new ArrayList<>();
+	private static final PoolSnapshot EMPTY = new PoolSnapshot("unit", 0, 0, 0, 3, 5);
 
-	private final AtomicInteger calls = new AtomicInteger();
+	private final AtomicLong clock = new AtomicLong(1_000_000_000L);
 
-	@AfterEach
-	void clearInterrupt() {
-		Thread.interrupted();
-	}
+	/**
+	 * Every wait asked of the pool, in milliseconds, the first attempt included.
+	 */
+	private final List<Long> waits = new ArrayList<>();
 
 	private static SQLTransientConnectionException exhaustion() {
-		return new SQLTransientConnectionException("unit - Connection is not available, request timed out after 250ms");
+		return new SQLTransientConnectionException("unit - Connection is not available, request timed out");
 	}
 
-	private static RetrySettings settings(long maxRetries, long delay, long maxDelay, long timeoutMillis) {
-		return new RetrySettings(maxRetries, Duration.ofMillis(delay), 2.0, Duration.ofMillis(maxDelay),
-				Duration.ZERO, Duration.ofMillis(timeoutMillis));
+	private static SQLTransientConnectionException databaseDown() {
+		return new SQLTransientConnectionException("unit - Connection is not available", "08001",
+				new SQLException("Connection refused", "08001"));
 	}
 
-	private AcquisitionRetry retry(RetrySettings settings, long connectionTimeout, int failuresBeforeSuccess) {
-		return new AcquisitionRetry(() -> {
-			if (this.calls.incrementAndGet() <= failuresBeforeSuccess) {
-				throw exhaustion();
+	private static RetrySettings settings(long maxRetries, long delay, double multiplier, long maxDelay, long jitter,
+			long timeout) {
+		return new RetrySettings(maxRetries, Duration.ofMillis(delay), multiplier, Duration.ofMillis(maxDelay),
+				Duration.ofMillis(jitter), Duration.ofMillis(timeout));
+	}
+
+	/**
+	 * A pool that makes each caller wait the whole time asked and then fails it with
+	 * {@code failure}, {@code failures} times, then hands out a connection at once.
+	 */
+	private TimedConnectionSource pool(int failures, SQLException failure) {
+		AtomicInteger calls = new AtomicInteger();
+		return (timeoutMillis) -> {
+			this.waits.add(timeoutMillis);
+			if (calls.incrementAndGet() <= failures) {
+				this.clock.addAndGet(TimeUnit.MILLISECONDS.toNanos(timeoutMillis));
+				throw failure;
 			}
 			return CONNECTION;
-		}, () -> SATURATED, settings, connectionTimeout, this.delays::add);
+		};
+	}
+
+	private AcquisitionRetry retry(TimedConnectionSource pool, RetrySettings settings, long connectionTimeout) {
+		return retry(pool, settings, connectionTimeout, SATURATED);
+	}
+
+	private AcquisitionRetry retry(TimedConnectionSource pool, RetrySettings settings, long connectionTimeout,
+			PoolSnapshot snapshot) {
+		return new AcquisitionRetry(pool, () -> snapshot, settings, connectionTimeout,
+				"spring.datasource.hikari.connection-timeout", this.clock::get);
+	}
+
+	/**
+	 * Acquire as {@code GuardedDataSource} does: the first attempt, then the retry.
+	 */
+	private static Connection acquire(AcquisitionRetry retry) throws SQLException {
+		try {
+			return retry.firstAttempt();
+		}
+		catch (SQLException ex) {
+			return retry.acquire(ex);
+		}
+	}
+
+	private long waited() {
+		return this.waits.stream().mapToLong(Long::longValue).sum();
 	}
 
 	@Test
 	void classifiesOnlyHikarisBareTimeoutAsExhaustion() {
 		assertThat(AcquisitionRetry.isPoolExhausted(exhaustion())).isTrue();
 		assertThat(AcquisitionRetry.isPoolExhausted(new SQLTransientConnectionException("down", "08001"))).isFalse();
-		assertThat(AcquisitionRetry.isPoolExhausted(
-				new SQLTransientConnectionException("down", null, new SQLException("refused", "08001"))))
-			.isFalse();
-		assertThat(AcquisitionRetry.isPoolExhausted(
-				new PoolExhaustedException("gave up", "unit", 4, 1000, exhaustion())))
+		assertThat(AcquisitionRetry.isPoolExhausted(databaseDown())).isFalse();
+		assertThat(AcquisitionRetry.isPoolExhausted(new PoolExhaustedException("gave up", "unit", 4, 1000, exhaustion())))
 			.isFalse();
 	}
 
 	@Test
-	void getConnectionWhenPoolExhaustedRetriesAndRecovers() throws SQLException {
-		AcquisitionRetry retry = retry(settings(3, 0, 0, 60_000), 250, 2);
+	void withBootsDefaultBudgetTheAttemptsGrowAndTheLastUsesWhatIsLeft() {
+		AcquisitionRetry retry = retry(pool(Integer.MAX_VALUE, exhaustion()), settings(3, 2000, 2.0, 30_000, 0, 30_000),
+				30_000);
 
-		Connection connection = retry.acquire(exhaustion());
+		Throwable failure = catchThrowable(() -> acquire(retry));
 
-		assertThat(connection).isSameAs(CONNECTION);
-		assertThat(this.calls).hasValue(3);
-		assertThat(retry.getStats().recovered()).isOne();
-		assertThat(retry.getStats().exhausted()).isZero();
-	}
-
-	@Test
-	void backsOffExponentiallyUpToMaxDelay() {
-		AcquisitionRetry retry = retry(settings(5, 100, 300, 60_000), 250, Integer.MAX_VALUE);
-
-		assertThatExceptionOfType(PoolExhaustedException.class).isThrownBy(() -> retry.acquire(exhaustion()));
-
-		assertThat(this.delays).containsExactly(100L, 200L, 300L, 300L, 300L);
-	}
-
-	@Test
-	void jitterSpreadsDelaysWithinSpringsBounds() {
-		RetrySettings settings = new RetrySettings(6, Duration.ofMillis(100), 2.0, Duration.ofSeconds(10),
-				Duration.ofMillis(50), Duration.ofMinutes(1));
-		AcquisitionRetry retry = new AcquisitionRetry(() -> {
-			throw exhaustion();
-		}, () -> SATURATED, settings, 250, this.delays::add);
-
-		assertThatExceptionOfType(PoolExhaustedException.class).isThrownBy(() -> retry.acquire(exhaustion()));
-
-		assertThat(this.delays).hasSize(6);
-		long nominal = 100;
-		for (long delay : this.delays) {
-			assertThat(delay).isBetween(100L, nominal + nominal / 2);
-			nominal *= 2;
-		}
-	}
-
-	@Test
-	void givesUpAfterMaxRetriesWithTheLastFailureAsCauseAndTheRestSuppressed() {
-		AcquisitionRetry retry = retry(settings(3, 0, 0, 60_000), 250, Integer.MAX_VALUE);
-		SQLTransientConnectionException first = exhaustion();
-
-		PoolExhaustedException ex = (PoolExhaustedException) org.assertj.core.api.Assertions
-			.catchThrowable(() -> retry.acquire(first));
-
-		assertThat(ex.getAttempts()).isEqualTo(4);
-		assertThat(this.calls).hasValue(3);
-		assertThat(ex.getCause()).isInstanceOf(SQLTransientConnectionException.class).isNotSameAs(first);
-		assertThat(ex.getSuppressed()).hasSize(3).contains(first);
-		assertThat(ex.getMessage()).startsWith("unit - pool exhausted: no connection after 4 attempts in ")
-			.contains("active=5, idle=0, waiting=7, max=5");
+		assertThat(failure).isInstanceOf(PoolExhaustedException.class);
+		assertThat(this.waits).containsExactly(2000L, 4000L, 8000L, 16_000L);
+		assertThat(((PoolExhaustedException) failure).getWaitedMillis()).isEqualTo(30_000);
 		assertThat(retry.getStats().exhausted()).isOne();
 	}
 
 	@Test
-	void neverStartsARetryThatCannotFinishBeforeTheTimeout() {
-		AcquisitionRetry retry = retry(settings(10, 100, 100, 1500), 1000, Integer.MAX_VALUE);
+	void recoversWhenAConnectionIsHandedOverDuringARetry() throws SQLException {
+		AcquisitionRetry retry = retry(pool(2, exhaustion()), settings(3, 2000, 2.0, 30_000, 0, 30_000), 30_000);
 
-		assertThatExceptionOfType(PoolExhaustedException.class).isThrownBy(() -> retry.acquire(exhaustion()))
-			.satisfies((ex) -> assertThat(ex.getAttempts()).isOne());
+		Connection connection = acquire(retry);
 
-		assertThat(this.calls).hasValue(0);
-	}
-
-	@Test
-	void emptyPoolWhoseDatabaseDoesNotAnswerIsNotRetried() {
-		AcquisitionRetry retry = new AcquisitionRetry(() -> {
-			this.calls.incrementAndGet();
-			return CONNECTION;
-		}, () -> new PoolSnapshot("unit", 0, 0, 0, 3, 5), settings(3, 0, 0, 60_000), 250, this.delays::add);
-		retry.setReachability(() -> false);
-		SQLTransientConnectionException timeout = exhaustion();
-
-		assertThatExceptionOfType(SQLTransientConnectionException.class).isThrownBy(() -> retry.acquire(timeout))
-			.isSameAs(timeout);
-
-		assertThat(this.calls).hasValue(0);
+		assertThat(connection).isSameAs(CONNECTION);
+		assertThat(this.waits).containsExactly(2000L, 4000L, 8000L);
+		assertThat(retry.getStats().recovered()).isOne();
 		assertThat(retry.getStats().exhausted()).isZero();
 	}
 
 	@Test
-	void emptyPoolWhoseDatabaseAnswersIsRetried() throws SQLException {
-		AcquisitionRetry retry = new AcquisitionRetry(() -> CONNECTION, () -> new PoolSnapshot("unit", 0, 0, 0, 3, 5),
-				settings(3, 0, 0, 60_000), 250, this.delays::add);
+	void aCallerThatWillFailUsesItsWholeBudgetEvenWhenJitterLeavesAShortLastAttempt() {
+		for (int run = 0; run < 50; run++) {
+			this.waits.clear();
+			AcquisitionRetry retry = retry(pool(Integer.MAX_VALUE, exhaustion()),
+					settings(100, 250, 1.0, 400, 50, 2000), 250);
+
+			PoolExhaustedException failure = (PoolExhaustedException) catchThrowable(() -> acquire(retry));
+
+			assertThat(waited()).isEqualTo(2000);
+			assertThat(failure.getWaitedMillis()).isEqualTo(2000);
+			assertThat(this.waits).allSatisfy((wait) -> assertThat(wait).isPositive());
+		}
+	}
+
+	@Test
+	void neverWaitsLongerThanTheBudget() {
+		AcquisitionRetry retry = retry(pool(Integer.MAX_VALUE, exhaustion()), settings(10, 700, 3.0, 60_000, 300, 5000),
+				5000);
+
+		catchThrowable(() -> acquire(retry));
+
+		assertThat(waited()).isEqualTo(5000);
+	}
+
+	@Test
+	void capsEveryWaitButTheLastAtMaxDelay() {
+		AcquisitionRetry retry = retry(pool(Integer.MAX_VALUE, exhaustion()), settings(5, 100, 2.0, 300, 0, 60_000),
+				60_000);
+
+		catchThrowable(() -> acquire(retry));
+
+		assertThat(this.waits).containsExactly(100L, 200L, 300L, 300L, 300L, 58_800L);
+	}
+
+	@Test
+	void jitterSpreadsRetriesWithinSpringsBounds() {
+		AcquisitionRetry retry = retry(pool(Integer.MAX_VALUE, exhaustion()), settings(6, 100, 2.0, 10_000, 50, 60_000),
+				60_000);
+
+		catchThrowable(() -> acquire(retry));
+
+		// Spring's ExponentialBackOff: the jitter scales with the multiplier, never below
+		// the initial delay nor above the longest.
+		List<Long> retries = this.waits.subList(1, this.waits.size() - 1);
+		long[] base = { 200, 400, 800, 1600, 3200 };
+		assertThat(retries).hasSize(base.length);
+		for (int i = 0; i < base.length; i++) {
+			long jitter = 50 * (base[i] / 100);
+			assertThat(retries.get(i)).isBetween(Math.max(100, base[i] - jitter), base[i] + jitter);
+		}
+	}
+
+	@Test
+	void withoutRetriesTheFirstAttemptWaitsTheWholeBudget() {
+		AcquisitionRetry retry = retry(pool(Integer.MAX_VALUE, exhaustion()), settings(0, 2000, 2.0, 30_000, 0, 30_000),
+				30_000);
+
+		Throwable failure = catchThrowable(() -> acquire(retry));
+
+		assertThat(failure).isInstanceOf(PoolExhaustedException.class);
+		assertThat(this.waits).containsExactly(30_000L);
+	}
+
+	@Test
+	void aDatabaseThatIsDownIsWaitedForAsHikariWouldAndNeverCounted() {
+		SQLTransientConnectionException down = databaseDown();
+		AcquisitionRetry retry = retry(pool(Integer.MAX_VALUE, down), settings(3, 2000, 2.0, 30_000, 0, 30_000), 30_000);
+
+		Throwable failure = catchThrowable(() -> acquire(retry));
+
+		assertThat(failure).isSameAs(down);
+		assertThat(this.waits).containsExactly(2000L, 28_000L);
+		assertThat(retry.getStats().recovered() + retry.getStats().exhausted()).isZero();
+	}
+
+	@Test
+	void aLongerBudgetDoesNotMakeCallersWaitLongerForADatabaseThatIsDown() {
+		AcquisitionRetry retry = retry(pool(Integer.MAX_VALUE, databaseDown()), settings(3, 500, 2.0, 60_000, 0, 60_000),
+				2000);
+
+		catchThrowable(() -> acquire(retry));
+
+		assertThat(this.waits).containsExactly(500L, 1500L);
+	}
+
+	@Test
+	void anEmptyPoolWhoseDatabaseDoesNotAnswerIsNotRetried() {
+		AcquisitionRetry retry = retry(pool(Integer.MAX_VALUE, exhaustion()), settings(3, 2000, 2.0, 30_000, 0, 30_000),
+				30_000, EMPTY);
+		retry.setReachability(() -> false);
+
+		Throwable failure = catchThrowable(() -> acquire(retry));
+
+		assertThat(failure).isInstanceOf(SQLTransientConnectionException.class)
+			.isNotInstanceOf(PoolExhaustedException.class);
+		assertThat(this.waits).containsExactly(2000L, 28_000L);
+		assertThat(retry.getStats().recovered() + retry.getStats().exhausted()).isZero();
+	}
+
+	@Test
+	void anEmptyPoolWhoseDatabaseAnswersIsRetried() throws SQLException {
+		AcquisitionRetry retry = retry(pool(1, exhaustion()), settings(3, 2000, 2.0, 30_000, 0, 30_000), 30_000, EMPTY);
 		retry.setReachability(() -> true);
 
-		assertThat(retry.acquire(exhaustion())).isSameAs(CONNECTION);
+		assertThat(acquire(retry)).isSameAs(CONNECTION);
 		assertThat(retry.getStats().recovered()).isOne();
 	}
 
 	@Test
-	void passesOtherFailuresThroughUnchanged() {
-		AcquisitionRetry retry = retry(settings(3, 0, 0, 60_000), 250, Integer.MAX_VALUE);
-		SQLTransientConnectionException down = new SQLTransientConnectionException("down", "08001",
-				new SQLException("Connection refused", "08001"));
+	void aRetryThatEndsForAnotherReasonKeepsWaitingOnlyAsLongAsHikariWould() {
+		AtomicInteger calls = new AtomicInteger();
+		SQLTransientConnectionException down = databaseDown();
+		AcquisitionRetry retry = retry((timeoutMillis) -> {
+			this.waits.add(timeoutMillis);
+			this.clock.addAndGet(TimeUnit.MILLISECONDS.toNanos(timeoutMillis));
+			throw (calls.incrementAndGet() <= 2) ? exhaustion() : down;
+		}, settings(5, 1000, 2.0, 60_000, 0, 60_000), 10_000);
 
-		assertThatExceptionOfType(SQLTransientConnectionException.class).isThrownBy(() -> retry.acquire(down))
-			.isSameAs(down);
+		Throwable failure = catchThrowable(() -> acquire(retry));
 
-		assertThat(this.calls).hasValue(0);
+		assertThat(failure).isSameAs(down);
+		assertThat(this.waits).containsExactly(1000L, 2000L, 4000L, 3000L);
 		assertThat(retry.getStats().exhausted()).isZero();
 	}
 
 	@Test
-	void stopsWhenARetryFailsForAnotherReason() {
-		SQLTransientConnectionException down = new SQLTransientConnectionException("down", "08001");
-		AcquisitionRetry retry = new AcquisitionRetry(() -> {
-			this.calls.incrementAndGet();
-			throw down;
-		}, () -> SATURATED, settings(3, 0, 0, 60_000), 250, this.delays::add);
+	void passesOtherFailuresThroughAtOnce() {
+		SQLException badPassword = new SQLException("password authentication failed", "28P01");
+		AcquisitionRetry retry = retry(pool(Integer.MAX_VALUE, badPassword), settings(3, 2000, 2.0, 30_000, 0, 30_000),
+				30_000);
 
-		assertThatExceptionOfType(SQLTransientConnectionException.class).isThrownBy(() -> retry.acquire(exhaustion()))
-			.isSameAs(down);
-
-		assertThat(this.calls).hasValue(1);
+		assertThat(catchThrowable(() -> acquire(retry))).isSameAs(badPassword);
+		assertThat(this.waits).containsExactly(2000L);
 	}
 
 	@Test
-	void interruptDuringBackoffStopsAtOnceAndKeepsTheFlag() {
-		AcquisitionRetry retry = new AcquisitionRetry(() -> {
-			this.calls.incrementAndGet();
-			return CONNECTION;
-		}, () -> SATURATED, settings(3, 10_000, 10_000, 60_000), 250);
-		Thread.currentThread().interrupt();
+	void anInterruptedWaitStopsAtOnceWithHikarisException() {
+		SQLException interrupted = new SQLException("unit - Interrupted during connection acquisition",
+				new InterruptedException());
+		AtomicInteger calls = new AtomicInteger();
+		AcquisitionRetry retry = retry((timeoutMillis) -> {
+			this.waits.add(timeoutMillis);
+			this.clock.addAndGet(TimeUnit.MILLISECONDS.toNanos(timeoutMillis));
+			throw (calls.incrementAndGet() == 1) ? exhaustion() : interrupted;
+		}, settings(3, 2000, 2.0, 30_000, 0, 30_000), 30_000);
 
-		assertThatExceptionOfType(SQLException.class).isThrownBy(() -> retry.acquire(exhaustion()))
-			.withCauseInstanceOf(InterruptedException.class)
-			.withMessageContaining("interrupted");
-
-		assertThat(Thread.currentThread().isInterrupted()).isTrue();
-		assertThat(this.calls).hasValue(0);
+		assertThat(catchThrowable(() -> acquire(retry))).isSameAs(interrupted);
+		assertThat(this.waits).hasSize(2);
 	}
 
 	@Test
-	void warnsAboutExhaustionAtMostOncePerInterval(CapturedOutput output) {
-		AcquisitionRetry retry = retry(settings(0, 0, 0, 60_000), 250, Integer.MAX_VALUE);
+	void aClosedRetryFailsTheNextAttemptWithPoolClosed() {
+		AcquisitionRetry retry = retry(pool(Integer.MAX_VALUE, exhaustion()), settings(3, 2000, 2.0, 30_000, 0, 30_000),
+				30_000);
+		retry.close();
 
-		for (int i = 0; i < 50; i++) {
-			assertThatExceptionOfType(PoolExhaustedException.class).isThrownBy(() -> retry.acquire(exhaustion()));
-		}
+		Throwable failure = catchThrowable(() -> acquire(retry));
 
-		assertThat(output.getOut().lines().filter((line) -> line.contains("WARN") && line.contains("pool exhausted")))
-			.hasSize(1);
-		assertThat(retry.getStats().exhausted()).isEqualTo(50);
+		assertThat(failure).isInstanceOf(SQLException.class).hasMessageContaining("pool closed");
+		assertThat(((SQLException) failure).getSQLState()).isEqualTo("08003");
+		assertThat(this.waits).containsExactly(2000L);
+	}
+
+	@Test
+	void keepsTheLastTimeoutAsCauseAndTheEarlierOnesSuppressed() {
+		AcquisitionRetry retry = retry(pool(Integer.MAX_VALUE, exhaustion()), settings(3, 100, 2.0, 60_000, 0, 60_000),
+				60_000);
+
+		PoolExhaustedException failure = (PoolExhaustedException) catchThrowable(() -> acquire(retry));
+
+		assertThat((Throwable) failure).hasCauseInstanceOf(SQLTransientConnectionException.class)
+			.hasMessageStartingWith("unit - pool exhausted: no connection after 4 attempts in 60000 ms")
+			.hasMessageContaining("active=5, idle=0, waiting=7, max=5")
+			.hasMessageContaining("budget 60000 ms (spring.datasource.hikari.connection-timeout)");
+		assertThat(failure.getAttempts()).isEqualTo(4);
+		assertThat(failure.getSuppressed()).hasSize(3);
+	}
+
+	@Test
+	void tellsTheListenerAboutEveryExhaustedAttempt() {
+		AcquisitionRetry retry = retry(pool(Integer.MAX_VALUE, exhaustion()), settings(3, 100, 2.0, 60_000, 0, 60_000),
+				60_000);
+		List<PoolSnapshot> told = new ArrayList<>();
+		retry.setExhaustionListener(told::add);
+
+		catchThrowable(() -> acquire(retry));
+
+		assertThat(told).hasSize(4).containsOnly(SATURATED);
+	}
+
+	@Test
+	void warnsWhileTheCallerIsStillWaitingNamesTheHoldersAndStaysQuietForTheInterval(CapturedOutput output) {
+		AcquisitionRetry retry = retry(pool(Integer.MAX_VALUE, exhaustion()), settings(3, 2000, 2.0, 30_000, 0, 30_000),
+				30_000);
+		retry.setHolderSummary(() -> "5 held by Leaky.run(Leaky.java:7), oldest 40 s (thread main)");
+
+		catchThrowable(() -> acquire(retry));
+		catchThrowable(() -> acquire(retry));
+
+		assertThat(output.getOut().lines().filter((line) -> line.contains("pool exhausted") && line.contains(" WARN ")))
+			.singleElement(org.assertj.core.api.InstanceOfAssertFactories.STRING)
+			.contains("WARN")
+			.contains("a caller has waited 2000 ms with every connection in use")
+			.contains("keeps waiting in the queue for up to 28000 ms more")
+			.contains("holders: 5 held by Leaky.run(Leaky.java:7)");
+		assertThat(retry.getStats().exhausted()).isEqualTo(2);
 	}
 
 	@Test
 	void rejectsSettingsOutOfRange() {
-		assertThatIllegalArgumentException().isThrownBy(() -> settings(-1, 0, 0, 1000))
-			.withMessage("Invalid maxRetries (-1): must be zero or positive");
-		assertThatIllegalArgumentException()
-			.isThrownBy(() -> new RetrySettings(1, Duration.ofMillis(10), 0.5, Duration.ofMillis(10), Duration.ZERO,
-					Duration.ofSeconds(1)))
+		assertThatIllegalArgumentException().isThrownBy(() -> settings(-1, 100, 2.0, 1000, 0, 1000))
+			.withMessageContaining("maxRetries");
+		assertThatIllegalArgumentException().isThrownBy(() -> settings(1, -1, 2.0, 1000, 0, 1000))
+			.withMessageContaining("delay");
+		assertThatIllegalArgumentException().isThrownBy(() -> settings(1, 100, 0.5, 1000, 0, 1000))
 			.withMessageContaining("multiplier");
-		assertThatIllegalArgumentException().isThrownBy(() -> settings(1, 100, 50, 1000))
+		assertThatIllegalArgumentException().isThrownBy(() -> settings(1, 100, 2.0, 0, 0, 1000))
 			.withMessageContaining("maxDelay");
+		assertThatIllegalArgumentException().isThrownBy(() -> settings(1, 100, 2.0, 1000, -1, 1000))
+			.withMessageContaining("jitter");
+		assertThatIllegalArgumentException().isThrownBy(() -> settings(1, 100, 2.0, 1000, 0, 0))
+			.withMessageContaining("timeout");
+		assertThatExceptionOfType(IllegalArgumentException.class)
+			.isThrownBy(() -> settings(1, 100, Double.POSITIVE_INFINITY, 1000, 0, 1000));
 	}
 
 }

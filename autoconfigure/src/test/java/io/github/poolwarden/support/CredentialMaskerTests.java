@@ -47,14 +47,4 @@ class CredentialMaskerTests {
 		assertThat(CredentialMasker.mask(null, "x")).isNull();
 	}
 
-	@Test
-	void parsesHostPortAndDatabase() {
-		assertThat(JdbcTarget.parse("jdbc:postgresql://db.example:6543/orders?user=a&password=b"))
-			.isEqualTo(new JdbcTarget("db.example", 6543, "orders"));
-		assertThat(JdbcTarget.parse("jdbc:postgresql://app:secret@db/orders"))
-			.isEqualTo(new JdbcTarget("db", null, "orders"));
-		assertThat(JdbcTarget.parse("jdbc:h2:mem:test")).isEqualTo(JdbcTarget.UNKNOWN);
-		assertThat(JdbcTarget.parse(null).describe()).isEqualTo("?/?");
-	}
-
 }

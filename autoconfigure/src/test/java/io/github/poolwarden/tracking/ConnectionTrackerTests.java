@@ -38,8 +38,9 @@ import static org.assertj.core.api.Assertions.assertThat;
  */
 class ConnectionTrackerTests {
 
-	private static final CallSites CALL_SITES = new CallSites(List.of("java.", "jdk.",
-			"io.github.poolwarden.tracking.ConnectionTracker", "io.github.poolwarden.tracking.CallSites"));
+	private static final CallSites CALL_SITES = new CallSites(List.of(), List.of("java.", "jdk.", "sun.",
+			"io.github.poolwarden.tracking.ConnectionTracker", "io.github.poolwarden.tracking.CallSites",
+			"io.github.poolwarden.tracking.GuardedConnection", "io.github.poolwarden.tracking.BorrowSite"));
 
 	private final ConnectionTracker tracker = new ConnectionTracker("unit", true, true, CallSiteCapture.ALWAYS,
 			CALL_SITES, Duration.ofSeconds(30));
@@ -48,7 +49,7 @@ class ConnectionTrackerTests {
 	void recordsTheHolderAndForgetsItOnClose() throws SQLException {
 		Stub physical = new Stub();
 
-		Connection connection = this.tracker.track(physical.lend());
+		Connection connection = this.tracker.track(physical.lend(), this.tracker.holding());
 
 		assertThat(this.tracker.holders()).singleElement().satisfies((holder) -> {
 			assertThat(holder.thread()).isEqualTo(Thread.currentThread().getName());
@@ -63,9 +64,9 @@ class ConnectionTrackerTests {
 	@Test
 	void closingTwiceAfterTheConnectionWasLentAgainKeepsTheNewHolder() throws SQLException {
 		Stub physical = new Stub();
-		Connection first = this.tracker.track(physical.lend());
+		Connection first = this.tracker.track(physical.lend(), this.tracker.holding());
 		first.close();
-		Connection second = this.tracker.track(physical.lend());
+		Connection second = this.tracker.track(physical.lend(), this.tracker.holding());
 
 		first.close();
 
@@ -77,7 +78,7 @@ class ConnectionTrackerTests {
 
 	@Test
 	void closeFromAnotherThreadReleases() throws Exception {
-		Connection connection = this.tracker.track(new Stub().lend());
+		Connection connection = this.tracker.track(new Stub().lend(), this.tracker.holding());
 
 		CompletableFuture.runAsync(() -> {
 			try {
@@ -95,7 +96,7 @@ class ConnectionTrackerTests {
 	void closeThatThrowsStillReleases() throws SQLException {
 		Stub physical = new Stub();
 		physical.failOnClose = true;
-		Connection connection = this.tracker.track(physical.lend());
+		Connection connection = this.tracker.track(physical.lend(), this.tracker.holding());
 
 		assertThat(org.assertj.core.api.Assertions.catchThrowable(connection::close)).isInstanceOf(SQLException.class);
 
@@ -104,7 +105,7 @@ class ConnectionTrackerTests {
 
 	@Test
 	void abortReleases() throws SQLException {
-		Connection connection = this.tracker.track(new Stub().lend());
+		Connection connection = this.tracker.track(new Stub().lend(), this.tracker.holding());
 
 		connection.abort(Runnable::run);
 
@@ -116,7 +117,7 @@ class ConnectionTrackerTests {
 	void connectionClosedBehindTheWrappersBackIsNotHeld() throws SQLException {
 		Stub physical = new Stub();
 		Connection handle = physical.lend();
-		this.tracker.track(handle);
+		this.tracker.track(handle, this.tracker.holding());
 
 		handle.close();
 
@@ -126,15 +127,15 @@ class ConnectionTrackerTests {
 	@Test
 	void evictedPhysicalConnectionIsNotHeldAndIsPrunedOnceReturned() throws SQLException {
 		Stub physical = new Stub();
-		Connection connection = this.tracker.track(physical.lend());
+		Connection connection = this.tracker.track(physical.lend(), this.tracker.holding());
 
 		physical.closed.set(true);
-		this.tracker.check();
+		this.tracker.checkLongHolds();
 
 		assertThat(this.tracker.holders()).isEmpty();
 		assertThat(this.tracker.registrySize()).isOne();
 		connection.close();
-		this.tracker.check();
+		this.tracker.checkLongHolds();
 		assertThat(this.tracker.registrySize()).isZero();
 		assertThat(this.tracker.borrowed()).isEqualTo(this.tracker.returned()).isOne();
 	}
@@ -144,7 +145,7 @@ class ConnectionTrackerTests {
 		List<Stub> physicals = List.of(new Stub(), new Stub(), new Stub());
 
 		for (int i = 0; i < 10_000; i++) {
-			this.tracker.track(physicals.get(i % 3).lend()).close();
+			this.tracker.track(physicals.get(i % 3).lend(), this.tracker.holding()).close();
 		}
 
 		assertThat(this.tracker.registrySize()).isEqualTo(3);
@@ -156,7 +157,7 @@ class ConnectionTrackerTests {
 		Stub physical = new Stub();
 		physical.autoCommit = false;
 
-		this.tracker.track(physical.lend()).close();
+		this.tracker.track(physical.lend(), this.tracker.holding()).close();
 
 		assertThat(physical.rollbacks).hasValue(1);
 	}
@@ -165,9 +166,9 @@ class ConnectionTrackerTests {
 	void capturesCallSitesOnlyUnderPressureByDefault() throws SQLException {
 		ConnectionTracker onPressure = new ConnectionTracker("unit", true, true, CallSiteCapture.ON_PRESSURE,
 				CALL_SITES, Duration.ofSeconds(30));
-		Connection calm = onPressure.track(new Stub().lend());
+		Connection calm = onPressure.track(new Stub().lend(), onPressure.holding());
 		onPressure.setUnderPressure(true);
-		Connection pressed = onPressure.track(new Stub().lend());
+		Connection pressed = onPressure.track(new Stub().lend(), onPressure.holding());
 
 		assertThat(onPressure.holders()).extracting(ConnectionHolder::callSite)
 			.hasSize(2)
@@ -183,9 +184,9 @@ class ConnectionTrackerTests {
 		List<ConnectionHolder> holders = new ArrayList<>();
 		for (int i = 0; i < 12; i++) {
 			holders.add(new ConnectionHolder("report-" + i, Instant.now(), Duration.ofSeconds(47 - i),
-					"ReportJob.export(ReportJob.java:88)"));
+					"ReportJob.export(ReportJob.java:88)", null));
 		}
-		holders.add(new ConnectionHolder("http-1", Instant.now(), Duration.ofMillis(850), null));
+		holders.add(new ConnectionHolder("http-1", Instant.now(), Duration.ofMillis(850), null, null));
 
 		assertThat(HolderSummary.lines(holders)).containsExactly(
 				"12 held by ReportJob.export(ReportJob.java:88), oldest 47 s (threads report-0, report-1, report-2, +9 more)",
@@ -197,13 +198,117 @@ class ConnectionTrackerTests {
 
 	@Test
 	void callSitesSkipConfiguredPrefixes() {
-		CallSites sites = CALL_SITES;
-		StackTraceElement[] stack = { new StackTraceElement("org.springframework.jdbc.core.JdbcTemplate", "execute",
-				"JdbcTemplate.java", 400), new StackTraceElement("com.example.Orders$$SpringCGLIB$$0", "place", null, -1),
-				new StackTraceElement("com.example.Orders", "place", "Orders.java", 42) };
+		StackTraceElement[] stack = { frame("org.springframework.jdbc.core.JdbcTemplate", "execute"),
+				frame("com.example.Orders$$SpringCGLIB$$0", "place"), frame("com.example.Orders", "place") };
 
-		assertThat(new CallSites(CallSites.DEFAULT_SKIPPED).in(stack)).isEqualTo("Orders.place(Orders.java:42)");
-		assertThat(sites.here()).startsWith("ConnectionTrackerTests.callSitesSkipConfiguredPrefixes(");
+		assertThat(new CallSites(List.of(), CallSites.DEFAULT_SKIPPED).in(stack)).isEqualTo("Orders.place(Orders.java:42)");
+		assertThat(new CallSites(List.of(), List.of("com.example.Orders")).in(stack))
+			.isEqualTo("JdbcTemplate.execute(JdbcTemplate.java:42)");
+		assertThat(CALL_SITES.here()).startsWith("ConnectionTrackerTests.callSitesSkipConfiguredPrefixes(");
+	}
+
+	@Test
+	void callSitesNameTheApplicationFirstEvenUnderOrgSpringframework() {
+		StackTraceElement[] stack = { frame("com.zaxxer.hikari.HikariDataSource", "getConnection"),
+				frame("org.springframework.orm.jpa.JpaTransactionManager", "doBegin"),
+				frame("jdk.proxy2.$Proxy123", "findByLastName"),
+				frame("org.springframework.samples.petclinic.owner.OwnerController", "processFindForm"),
+				frame("org.springframework.web.servlet.FrameworkServlet", "service"),
+				frame("org.apache.catalina.core.ApplicationFilterChain", "doFilter"),
+				frame("org.apache.tomcat.util.threads.TaskThread$WrappingRunnable", "run") };
+
+		assertThat(new CallSites(List.of("org.springframework.samples.petclinic"), CallSites.DEFAULT_SKIPPED).in(stack))
+			.isEqualTo("OwnerController.processFindForm(OwnerController.java:42)");
+		assertThat(new CallSites(List.of(), CallSites.DEFAULT_SKIPPED).in(stack))
+			.as("without the application's packages, Spring's framework packages and Tomcat are still skipped")
+			.isEqualTo("OwnerController.processFindForm(OwnerController.java:42)");
+	}
+
+	@Test
+	void callSitesSkipServletContainersReactorAndNetty() {
+		CallSites sites = new CallSites(List.of(), CallSites.DEFAULT_SKIPPED);
+		for (String infrastructure : List.of("org.apache.catalina.core.StandardWrapperValve",
+				"org.apache.coyote.http11.Http11Processor", "org.eclipse.jetty.server.Server",
+				"io.undertow.server.Connectors", "reactor.core.publisher.Mono", "io.netty.channel.AbstractChannel",
+				"org.springframework.transaction.support.TransactionTemplate", "org.hibernate.internal.SessionImpl",
+				"org.flywaydb.core.Flyway")) {
+			assertThat(sites.in(new StackTraceElement[] { frame(infrastructure, "run"), frame("com.acme.Job", "run") }))
+				.as(infrastructure)
+				.isEqualTo("Job.run(Job.java:42)");
+		}
+	}
+
+	@Test
+	void applicationPackagesWinOverSkippedOnes() {
+		StackTraceElement[] stack = { frame("com.acme.dao.Repository", "find"), frame("com.acme.web.Controller", "get") };
+
+		assertThat(new CallSites(List.of("com.acme.web"), List.of("com.acme.")).in(stack))
+			.isEqualTo("Controller.get(Controller.java:42)");
+		assertThat(new CallSites(List.of(), List.of("com.acme.dao.")).in(stack)).isEqualTo("Controller.get(Controller.java:42)");
+	}
+
+	@Test
+	void countsANestedBorrowAndReportsBothCallSitesWhileItWaits() throws SQLException {
+		Connection outer = this.tracker.track(new Stub().lend(), this.tracker.holding());
+		assertThat(this.tracker.holding().holdsOne()).isTrue();
+
+		this.tracker.beginNested();
+		List<ConnectionHolder> holders = this.tracker.holders();
+		this.tracker.endNested();
+
+		assertThat(this.tracker.nestedAcquisitions()).isOne();
+		assertThat(holders).singleElement().satisfies((holder) -> {
+			assertThat(holder.callSite()).startsWith("ConnectionTrackerTests.countsANestedBorrowAndReportsBoth");
+			assertThat(holder.waitingAt()).startsWith("ConnectionTrackerTests.countsANestedBorrowAndReportsBoth");
+		});
+		assertThat(HolderSummary.nested(holders))
+			.startsWith("1 of 1 connection is held by threads waiting for another connection of this pool (nested "
+					+ "acquisition")
+			.contains("thread " + Thread.currentThread().getName() + " holds 1 borrowed at ConnectionTrackerTests.");
+		assertThat(HolderSummary.nested(this.tracker.holders())).isNull();
+		outer.close();
+		assertThat(this.tracker.holding().holdsOne()).isFalse();
+	}
+
+	@Test
+	void aConnectionReturnedByAnotherThreadNoLongerCountsForTheBorrower() throws Exception {
+		Connection connection = this.tracker.track(new Stub().lend(), this.tracker.holding());
+
+		CompletableFuture.runAsync(() -> {
+			try {
+				connection.close();
+			}
+			catch (SQLException ex) {
+				throw new IllegalStateException(ex);
+			}
+		}).get();
+
+		assertThat(this.tracker.holding().holdsOne()).isFalse();
+	}
+
+	@Test
+	void neverCapturesWhenAskedNot() throws SQLException {
+		ConnectionTracker never = new ConnectionTracker("unit", true, true, CallSiteCapture.NEVER, CALL_SITES,
+				Duration.ofSeconds(30));
+
+		Connection connection = never.track(new Stub().lend(), never.holding());
+
+		assertThat(never.holders()).singleElement().satisfies((holder) -> assertThat(holder.callSite()).isNull());
+		connection.close();
+	}
+
+	@Test
+	void namesThreadsWithoutANameByTheirId() throws Exception {
+		Thread unnamed = new Thread(() -> {
+		}, "");
+
+		assertThat(ConnectionTracker.describe(unnamed)).isEqualTo("thread #" + unnamed.getId());
+		assertThat(ConnectionTracker.describe(Thread.currentThread())).isEqualTo(Thread.currentThread().getName());
+	}
+
+	private static StackTraceElement frame(String className, String method) {
+		String simpleName = className.substring(className.lastIndexOf('.') + 1);
+		return new StackTraceElement(className, method, simpleName.replaceAll("\\$.*", "") + ".java", 42);
 	}
 
 	/**

@@ -114,11 +114,12 @@ class TrackingPostgresTests {
 				.hasMessageContaining("held by LeakyService.classify(LeakyService.java:");
 			PoolReport report = context.getBean(PoolWardenEndpoint.class).pools().pools().get("tracked");
 			assertThat(report.holders()).hasSize(5);
-			assertThat(report.byCallSite()).anyMatch((line) -> line.startsWith("1 held by LeakyService.classify("));
+			assertThat(report.byCallSite()).anyMatch((line) -> line.startsWith("5 held by LeakyService.classify("));
 			String json = JsonMapper.shared().writeValueAsString(context.getBean(PoolWardenEndpoint.class).pools());
 			assertThat(json).contains("\"thread\"").doesNotContain("SELECT").doesNotContain("jdbc:")
 				.doesNotContain(CANARY);
-			assertThat(output.getOut()).contains("tracked - 5 connections held, by call site, oldest first:")
+			assertThat(output.getOut()).contains("crossed critical threshold 95%; holders, by call site, oldest first:")
+				.contains("    5 held by LeakyService.classify(LeakyService.java:")
 				.doesNotContain(CANARY);
 
 			dataSource.closeAll();
@@ -128,17 +129,22 @@ class TrackingPostgresTests {
 	}
 
 	@Test
-	void everyLeakedCallSiteIsNamedWhenCapturingAlways() {
-		runner("poolwarden.tracking.call-site=always").run((context) -> {
+	void onPressureNamesOnlyWhatWasBorrowedWhileThePoolWasShort() {
+		runner("poolwarden.tracking.call-site=on-pressure").run((context) -> {
 			RecordingDataSource dataSource = new RecordingDataSource(context.getBean(DataSource.class));
+			GuardedDataSource guarded = context.getBean(GuardedDataSource.class);
 			LeakyService service = new LeakyService(dataSource);
-			for (int i = 0; i < 5; i++) {
+			for (int i = 0; i < 4; i++) {
 				leak(service);
 			}
+			await().atMost(Duration.ofSeconds(5))
+				.until(() -> guarded.getMonitor().level() == UtilizationLevel.WARNING);
+			leak(service);
 
 			Throwable failure = catchThrowable(() -> service.classify(false));
 
-			assertThat(failure).hasMessageContaining("holders: 5 held by LeakyService.classify(LeakyService.java:");
+			assertThat(failure).hasMessageContaining("4 held by an unrecorded call site")
+				.hasMessageContaining("1 held by LeakyService.classify(LeakyService.java:");
 			dataSource.closeAll();
 		});
 	}

@@ -83,7 +83,8 @@ class UtilizationPostgresTests {
 			.withUserConfiguration(EventRecorder.class)
 			.withPropertyValues("spring.datasource.url=" + database.jdbcUrl(),
 					"spring.datasource.hikari.pool-name=incident-003", "spring.datasource.hikari.maximum-pool-size=10",
-					"spring.datasource.hikari.minimum-idle=2", "poolwarden.utilization.sample-interval=20ms");
+					"spring.datasource.hikari.minimum-idle=2", "poolwarden.utilization.sample-interval=20ms",
+					"poolwarden.utilization.hold-down=200ms");
 	}
 
 	@Test

@@ -34,7 +34,7 @@ import javax.sql.DataSource;
 
 import com.zaxxer.hikari.HikariDataSource;
 import io.github.poolwarden.GuardedDataSource;
-import io.github.poolwarden.HikariPoolProbe;
+import io.github.poolwarden.pool.HikariPoolProbe;
 import io.github.poolwarden.retry.AcquisitionRetry;
 import io.github.poolwarden.retry.RetrySettings;
 import io.github.poolwarden.startup.StartupVerifier;
@@ -192,7 +192,7 @@ final class EndToEnd {
 				pool.setJdbcUrl(this.url);
 				pool.setMaximumPoolSize(10);
 				long start = System.nanoTime();
-				new StartupVerifier(Duration.ZERO).verify(new GuardedDataSource(pool));
+				new StartupVerifier(Duration.ZERO).verify(pool, pool.getPoolName(), io.github.poolwarden.support.JdbcTarget.parse(pool.getJdbcUrl()));
 				verified[i] = System.nanoTime() - start;
 			}
 		}

@@ -31,14 +31,14 @@ import com.vladmihalcea.flexypool.config.FlexyPoolConfiguration;
 import com.vladmihalcea.flexypool.strategy.RetryConnectionAcquisitionStrategy;
 import com.zaxxer.hikari.HikariDataSource;
 import io.github.poolwarden.GuardedDataSource;
-import io.github.poolwarden.HikariPoolProbe;
+import io.github.poolwarden.pool.HikariPoolProbe;
 import io.github.poolwarden.retry.AcquisitionRetry;
 import io.github.poolwarden.retry.RetrySettings;
 import io.github.poolwarden.tracking.CallSiteCapture;
 import io.github.poolwarden.tracking.CallSites;
 import io.github.poolwarden.tracking.ConnectionTracker;
 import io.github.poolwarden.utilization.UtilizationMonitor;
-import io.github.poolwarden.utilization.UtilizationSampler;
+import io.github.poolwarden.watch.UtilizationSampler;
 import io.github.poolwarden.utilization.UtilizationThresholds;
 
 /**

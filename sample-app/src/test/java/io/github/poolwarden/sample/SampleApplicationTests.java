@@ -32,7 +32,10 @@ import io.github.poolwarden.GuardedDataSource;
 import io.github.poolwarden.testsupport.TestPostgres;
 import io.github.poolwarden.testsupport.TestPostgres.TestDatabase;
 import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.MethodOrderer;
+import org.junit.jupiter.api.Order;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestMethodOrder;
 import org.openqa.selenium.By;
 import org.openqa.selenium.OutputType;
 import org.openqa.selenium.chrome.ChromeDriver;
@@ -53,6 +56,7 @@ import static org.assertj.core.api.Assertions.assertThat;
  * Starts the sample application on its own database and reads its actuator endpoints.
  */
 @SpringBootTest(webEnvironment = WebEnvironment.RANDOM_PORT)
+@TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 class SampleApplicationTests {
 
 	private static TestDatabase database;
@@ -78,6 +82,7 @@ class SampleApplicationTests {
 	}
 
 	@Test
+	@Order(1)
 	void startsWithAGuardedPoolAndReportsHealthUp() throws Exception {
 		assertThat(this.dataSource).isInstanceOf(GuardedDataSource.class);
 

@@ -23,7 +23,6 @@ import io.github.poolwarden.GuardedDataSource;
 import io.github.poolwarden.GuardedPools;
 import io.github.poolwarden.autoconfigure.PoolWardenAutoConfiguration;
 import io.github.poolwarden.autoconfigure.PoolWardenProperties;
-import io.github.poolwarden.health.DatabaseProbe;
 import io.github.poolwarden.health.PoolWardenHealthIndicator;
 
 import org.springframework.boot.autoconfigure.AutoConfiguration;
@@ -54,9 +53,8 @@ public final class PoolWardenHealthContributorAutoConfiguration {
 	HealthContributor poolwardenHealthContributor(GuardedPools pools, PoolWardenProperties properties) {
 		Map<String, PoolWardenHealthIndicator> indicators = new LinkedHashMap<>();
 		for (GuardedDataSource pool : pools.asMap().values()) {
-			indicators.put(pool.getPoolName(), new PoolWardenHealthIndicator(pool,
-					new DatabaseProbe(pool, properties.getHealth().getTimeout()),
-					properties.getHealth().isOutOfServiceWhenCritical()));
+			indicators.put(pool.getPoolName(),
+					new PoolWardenHealthIndicator(pool, properties.getHealth().isOutOfServiceWhenCritical()));
 		}
 		if (indicators.size() == 1) {
 			return indicators.values().iterator().next();

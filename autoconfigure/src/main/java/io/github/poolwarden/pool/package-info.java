@@ -14,22 +14,10 @@
  * limitations under the License.
  */
 
-package io.github.poolwarden;
-
 /**
- * Reads the state of one pool. Implementations never open or borrow a connection, so a
- * snapshot is always quick, also when the pool is saturated or the database is down.
- *
- * @author PoolWarden authors
- * @since 0.1.0
+ * Core types: what PoolWarden knows about one HikariCP pool and its database, read without borrowing from the pool.
  */
-@FunctionalInterface
-public interface PoolProbe {
+@NullMarked
+package io.github.poolwarden.pool;
 
-	/**
-	 * Take a snapshot of the pool.
-	 * @return the snapshot
-	 */
-	PoolSnapshot snapshot();
-
-}
+import org.jspecify.annotations.NullMarked;

@@ -14,28 +14,22 @@
  * limitations under the License.
  */
 
-package io.github.poolwarden;
+package io.github.poolwarden.pool;
 
 /**
- * Told each time an acquisition finds a pool exhausted, on the caller's thread. Keep it
- * quick and never let it throw.
+ * Reads the state of one pool. Implementations never open or borrow a connection, so a
+ * snapshot is always quick, also when the pool is saturated or the database is down.
  *
  * @author PoolWarden authors
  * @since 0.1.0
  */
 @FunctionalInterface
-public interface ExhaustionListener {
+public interface PoolProbe {
 
 	/**
-	 * A listener that does nothing.
+	 * Take a snapshot of the pool.
+	 * @return the snapshot
 	 */
-	ExhaustionListener NONE = (snapshot) -> {
-	};
-
-	/**
-	 * Called with the pool's state when an attempt found it exhausted.
-	 * @param snapshot the pool's state
-	 */
-	void onExhausted(PoolSnapshot snapshot);
+	PoolSnapshot snapshot();
 
 }

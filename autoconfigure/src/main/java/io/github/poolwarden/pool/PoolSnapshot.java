@@ -14,7 +14,7 @@
  * limitations under the License.
  */
 
-package io.github.poolwarden;
+package io.github.poolwarden.pool;
 
 /**
  * The state of a pool at one moment, as HikariCP's MXBeans report it.
@@ -57,6 +57,17 @@ public record PoolSnapshot(String pool, int active, int idle, int total, int wai
 	}
 
 	/**
+	 * Return this snapshot with more threads waiting: a caller between two waits in the
+	 * pool's queue is not counted by the pool, yet waits all the same.
+	 * @param more the threads to add
+	 * @return the snapshot
+	 */
+	public PoolSnapshot plusWaiting(int more) {
+		return new PoolSnapshot(this.pool, this.active, this.idle, this.total, this.waiting + more, this.max,
+				this.capacity);
+	}
+
+	/**
 	 * Return the snapshot of a pool that has not started yet.
 	 * @param pool the pool name
 	 * @param max the pool's {@code maximumPoolSize}
@@ -76,6 +87,14 @@ public record PoolSnapshot(String pool, int active, int idle, int total, int wai
 			return (this.active > 0) ? 1.0 : 0.0;
 		}
 		return Math.min(1.0, (double) this.active / this.capacity);
+	}
+
+	/**
+	 * Whether the pool is saturated: no idle connection, and as many open as it can have.
+	 * @return whether every connection the pool can have is in use
+	 */
+	public boolean saturated() {
+		return this.idle == 0 && this.capacity > 0 && this.active >= this.capacity;
 	}
 
 	/**

@@ -14,8 +14,9 @@
  * limitations under the License.
  */
 
-package io.github.poolwarden.startup;
+package io.github.poolwarden.lifecycle;
 
+import io.github.poolwarden.startup.StartupVerifier;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.Supplier;
@@ -23,8 +24,8 @@ import java.util.function.Supplier;
 import com.zaxxer.hikari.HikariConfigMXBean;
 import com.zaxxer.hikari.HikariPoolMXBean;
 import io.github.poolwarden.GuardedDataSource;
-import io.github.poolwarden.capacity.CapacityChecker;
-import io.github.poolwarden.capacity.LivePools;
+import io.github.poolwarden.lifecycle.CapacityChecker;
+import io.github.poolwarden.lifecycle.LivePools;
 import org.apache.commons.logging.Log;
 import org.apache.commons.logging.LogFactory;
 import org.jspecify.annotations.Nullable;
@@ -36,11 +37,10 @@ import org.springframework.util.Assert;
 
 /**
  * Makes guarded pools take part in their application context's lifecycle, in a phase
- * before the embedded web server ({@code DEFAULT_PHASE - 1024}):
+ * before the embedded web server ({@code DEFAULT_PHASE - 4096}):
  * <ul>
- * <li>on start, each pool is verified (started, filled, validated) and its capacity on
- * the server checked, so no request and no readiness probe meets an unverified
- * pool;</li>
+ * <li>on start, each pool is counted among the JVM's live pools (it was verified when its
+ * bean was created, before anything could borrow from it);</li>
  * <li>on stop, and so when Spring's test framework pauses an inactive cached context,
  * each pool closes its idle connections and holds none (HikariCP alone is not a
  * lifecycle bean, so a paused context would keep its connections);</li>
@@ -99,14 +99,16 @@ public class PoolLifecycle implements SmartLifecycle, ApplicationListener<Contex
 	public void start() {
 		for (GuardedDataSource pool : this.pools.get()) {
 			Integer minimumIdle = this.released.remove(pool);
-			if (minimumIdle != null) {
-				config(pool).setMinimumIdle(minimumIdle);
-				logger.info(pool.getPoolName() + " - context restarted: minimumIdle " + minimumIdle + " restored");
-			}
 			LivePools.register(pool, this.contextName);
+			if (minimumIdle == null) {
+				// First start: the pool was verified when its bean was created.
+				continue;
+			}
+			config(pool).setMinimumIdle(minimumIdle);
+			logger.info(pool.getPoolName() + " - context restarted: minimumIdle " + minimumIdle + " restored");
 			try {
 				if (this.verifier != null) {
-					this.verifier.verify(pool);
+					this.verifier.verify(pool.getPool(), pool.getPoolName(), pool.getTarget());
 					if (this.capacity != null) {
 						this.capacity.check(pool);
 					}

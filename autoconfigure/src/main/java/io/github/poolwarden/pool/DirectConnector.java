@@ -14,7 +14,7 @@
  * limitations under the License.
  */
 
-package io.github.poolwarden;
+package io.github.poolwarden.pool;
 
 import java.sql.Connection;
 import java.sql.SQLException;

@@ -14,8 +14,11 @@
  * limitations under the License.
  */
 
-package io.github.poolwarden.capacity;
+package io.github.poolwarden.lifecycle;
 
+import io.github.poolwarden.capacity.CapacityException;
+import io.github.poolwarden.capacity.ServerCapacity;
+import io.github.poolwarden.capacity.PostgresCapacity;
 import java.sql.Connection;
 import java.sql.SQLException;
 import java.util.List;

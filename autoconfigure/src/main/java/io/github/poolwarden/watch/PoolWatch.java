@@ -14,7 +14,7 @@
  * limitations under the License.
  */
 
-package io.github.poolwarden.utilization;
+package io.github.poolwarden.watch;
 
 import java.time.Duration;
 import java.util.List;
@@ -24,9 +24,9 @@ import java.util.concurrent.TimeUnit;
 import java.util.function.Supplier;
 
 import io.github.poolwarden.GuardedDataSource;
-import io.github.poolwarden.PoolSnapshot;
-import io.github.poolwarden.capacity.CapacityChecker;
+import io.github.poolwarden.lifecycle.CapacityChecker;
 import io.github.poolwarden.tracking.ConnectionTracker;
+import io.github.poolwarden.utilization.UtilizationListener;
 import org.apache.commons.logging.Log;
 import org.apache.commons.logging.LogFactory;
 import org.jspecify.annotations.Nullable;
@@ -35,18 +35,25 @@ import org.springframework.context.SmartLifecycle;
 import org.springframework.util.Assert;
 
 /**
- * Decides when utilization is evaluated: on one daemon thread for all pools, every
- * sample interval, and on the caller's thread whenever an acquisition finds a pool
- * exhausted. A crossing that lasts one sample interval is always seen. Each change is
- * told to every {@link UtilizationListener}, once. Each sample also lets the pool's
- * connection tracker report long holds and drop what the pool has closed.
+ * The periodic work over every guarded pool of a context, on one daemon thread
+ * ({@code poolwarden-watch}), every sample interval:
+ * <ul>
+ * <li>{@linkplain #sampleUtilization(GuardedDataSource) samples utilization}, so a
+ * crossing that lasts one interval is always seen (an acquisition that finds the pool
+ * exhausted also evaluates it at once, on its own thread);</li>
+ * <li>{@linkplain #reportLongHolds(GuardedDataSource) reports connections held past the
+ * long-hold threshold} and forgets what the pool has closed;</li>
+ * <li>{@linkplain #refreshServerCapacity(GuardedDataSource) refreshes what the server can
+ * give} each pool, every capacity interval.</li>
+ * </ul>
+ * When it starts, it gives every pool its utilization listeners.
  *
  * @author PoolWarden authors
  * @since 0.1.0
  */
-public class UtilizationSampler implements SmartLifecycle {
+public class PoolWatch implements SmartLifecycle {
 
-	private static final Log logger = LogFactory.getLog(UtilizationSampler.class);
+	private static final Log logger = LogFactory.getLog(PoolWatch.class);
 
 	private final Supplier<? extends Iterable<GuardedDataSource>> pools;
 
@@ -63,13 +70,13 @@ public class UtilizationSampler implements SmartLifecycle {
 	private long nextCapacityRefresh;
 
 	/**
-	 * Create a sampler.
-	 * @param pools supplies the pools to sample when the sampler starts
-	 * @param listeners told about every change
+	 * Create a watch.
+	 * @param pools supplies the pools to watch when the watch starts
+	 * @param listeners told about every change of a pool's utilization level
 	 * @param interval the sample interval
 	 */
-	public UtilizationSampler(Supplier<? extends Iterable<GuardedDataSource>> pools,
-			List<? extends UtilizationListener> listeners, Duration interval) {
+	public PoolWatch(Supplier<? extends Iterable<GuardedDataSource>> pools, List<? extends UtilizationListener> listeners,
+			Duration interval) {
 		Assert.notNull(pools, "'pools' must not be null");
 		Assert.notNull(listeners, "'listeners' must not be null");
 		Assert.isTrue(interval != null && interval.toMillis() > 0, "'interval' must be at least 1 ms");
@@ -96,14 +103,14 @@ public class UtilizationSampler implements SmartLifecycle {
 			return;
 		}
 		for (GuardedDataSource pool : this.pools.get()) {
-			pool.setExhaustionListener((snapshot) -> evaluate(pool, snapshot));
+			pool.setUtilizationListeners(this.listeners);
 		}
 		ScheduledExecutorService executor = Executors.newSingleThreadScheduledExecutor((runnable) -> {
-			Thread thread = new Thread(runnable, "poolwarden-sampler");
+			Thread thread = new Thread(runnable, "poolwarden-watch");
 			thread.setDaemon(true);
 			return thread;
 		});
-		executor.scheduleWithFixedDelay(this::sampleAll, this.interval.toMillis(), this.interval.toMillis(),
+		executor.scheduleWithFixedDelay(this::watchAll, this.interval.toMillis(), this.interval.toMillis(),
 				TimeUnit.MILLISECONDS);
 		this.executor = executor;
 	}
@@ -122,43 +129,56 @@ public class UtilizationSampler implements SmartLifecycle {
 	}
 
 	/**
-	 * Sample every pool once, now, on the caller's thread.
+	 * Do the periodic work for every pool once, now, on the caller's thread.
 	 */
-	public void sampleAll() {
+	public void watchAll() {
 		boolean refreshCapacity = false;
 		if (this.capacity != null && System.nanoTime() - this.nextCapacityRefresh >= 0) {
 			this.nextCapacityRefresh = System.nanoTime() + this.capacityIntervalNanos;
 			refreshCapacity = true;
 		}
 		for (GuardedDataSource pool : this.pools.get()) {
-			if (refreshCapacity) {
-				this.capacity.refresh(pool, false);
-			}
 			try {
-				evaluate(pool, pool.getProbe().snapshot());
-				ConnectionTracker tracker = pool.getTracker();
-				if (tracker != null) {
-					tracker.check();
+				if (refreshCapacity) {
+					refreshServerCapacity(pool);
 				}
+				sampleUtilization(pool);
+				reportLongHolds(pool);
 			}
 			catch (RuntimeException ex) {
-				logger.debug("Failed to sample " + pool.getPoolName(), ex);
+				logger.debug("Failed to watch " + pool.getPoolName(), ex);
 			}
 		}
 	}
 
-	private void evaluate(GuardedDataSource pool, PoolSnapshot snapshot) {
-		UtilizationTransition transition = pool.getMonitor().evaluate(snapshot);
-		if (transition == null) {
-			return;
+	/**
+	 * Evaluate a pool's utilization level with a fresh snapshot.
+	 * @param pool the pool
+	 */
+	public void sampleUtilization(GuardedDataSource pool) {
+		pool.evaluate(pool.snapshot(), System.nanoTime());
+	}
+
+	/**
+	 * Report connections held past the long-hold threshold, and forget what the pool
+	 * has closed.
+	 * @param pool the pool
+	 */
+	public void reportLongHolds(GuardedDataSource pool) {
+		ConnectionTracker tracker = pool.getTracker();
+		if (tracker != null) {
+			tracker.checkLongHolds();
 		}
-		for (UtilizationListener listener : this.listeners) {
-			try {
-				listener.onTransition(transition);
-			}
-			catch (RuntimeException ex) {
-				logger.warn("Utilization listener " + listener + " failed", ex);
-			}
+	}
+
+	/**
+	 * Read again what the server can give a pool, with an idle connection of the pool.
+	 * @param pool the pool
+	 */
+	public void refreshServerCapacity(GuardedDataSource pool) {
+		CapacityChecker capacity = this.capacity;
+		if (capacity != null) {
+			capacity.refresh(pool, false);
 		}
 	}
 

@@ -14,7 +14,7 @@
  * limitations under the License.
  */
 
-package io.github.poolwarden.capacity;
+package io.github.poolwarden.lifecycle;
 
 import java.util.ArrayList;
 import java.util.Collections;

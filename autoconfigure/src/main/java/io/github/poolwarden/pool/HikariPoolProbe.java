@@ -14,7 +14,7 @@
  * limitations under the License.
  */
 
-package io.github.poolwarden;
+package io.github.poolwarden.pool;
 
 import com.zaxxer.hikari.HikariDataSource;
 import com.zaxxer.hikari.HikariPoolMXBean;

@@ -1,0 +1,287 @@
+/*
+ * Copyright 2026-present the PoolWarden authors.
+ *
+ * Licensed under the Apache License, Version 2.0 (the "License");
+ * you may not use this file except in compliance with the License.
+ * You may obtain a copy of the License at
+ *
+ *      https://www.apache.org/licenses/LICENSE-2.0
+ *
+ * Unless required by applicable law or agreed to in writing, software
+ * distributed under the License is distributed on an "AS IS" BASIS,
+ * WITHOUT WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied.
+ * See the License for the specific language governing permissions and
+ * limitations under the License.
+ */
+
+package io.github.poolwarden.defaults;
+
+import java.sql.Connection;
+import java.sql.SQLException;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicBoolean;
+
+import javax.sql.DataSource;
+
+import io.github.poolwarden.autoconfigure.PoolWardenAutoConfiguration;
+import io.github.poolwarden.autoconfigure.health.GuardedDatabaseHealthContributorAutoConfiguration;
+import io.github.poolwarden.autoconfigure.health.PoolWardenHealthContributorAutoConfiguration;
+import io.github.poolwarden.autoconfigure.metrics.PoolWardenMetricsAutoConfiguration;
+import io.github.poolwarden.retry.PoolExhaustedException;
+import io.github.poolwarden.testsupport.TestPostgres;
+import io.github.poolwarden.testsupport.TestPostgres.TestDatabase;
+import io.micrometer.core.instrument.MeterRegistry;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+
+import org.springframework.boot.autoconfigure.AutoConfigurations;
+import org.springframework.boot.health.actuate.endpoint.CompositeHealthDescriptor;
+import org.springframework.boot.health.actuate.endpoint.HealthDescriptor;
+import org.springframework.boot.health.actuate.endpoint.HealthEndpoint;
+import org.springframework.boot.health.actuate.endpoint.IndicatedHealthDescriptor;
+import org.springframework.boot.health.autoconfigure.actuate.endpoint.HealthEndpointAutoConfiguration;
+import org.springframework.boot.health.autoconfigure.contributor.HealthContributorAutoConfiguration;
+import org.springframework.boot.health.autoconfigure.registry.HealthContributorRegistryAutoConfiguration;
+import org.springframework.boot.health.contributor.Status;
+import org.springframework.boot.jdbc.autoconfigure.DataSourceAutoConfiguration;
+import org.springframework.boot.jdbc.autoconfigure.health.DataSourceHealthContributorAutoConfiguration;
+import org.springframework.boot.micrometer.metrics.autoconfigure.CompositeMeterRegistryAutoConfiguration;
+import org.springframework.boot.micrometer.metrics.autoconfigure.MetricsAutoConfiguration;
+import org.springframework.boot.micrometer.metrics.autoconfigure.export.simple.SimpleMetricsExportAutoConfiguration;
+import org.springframework.boot.test.context.runner.ApplicationContextRunner;
+import org.springframework.boot.test.system.CapturedOutput;
+import org.springframework.boot.test.system.OutputCaptureExtension;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.catchThrowable;
+import static org.awaitility.Awaitility.await;
+
+/**
+ * What a user gets who adds the starter and sets nothing but the pool size: Boot's 30 s
+ * {@code connection-timeout}, actuator's default health, PoolWarden's defaults. Each
+ * promise is shown here with nothing else tuned, and against a control that changes one
+ * setting.
+ */
+@ExtendWith(OutputCaptureExtension.class)
+class NothingTunedPostgresTests {
+
+	private static TestDatabase database;
+
+	@BeforeAll
+	static void createDatabase() {
+		database = TestPostgres.createDatabase("defaults");
+	}
+
+	@AfterAll
+	static void dropDatabase() {
+		database.close();
+	}
+
+	private static ApplicationContextRunner runner() {
+		return new ApplicationContextRunner()
+			.withConfiguration(AutoConfigurations.of(DataSourceAutoConfiguration.class,
+					PoolWardenAutoConfiguration.class, MetricsAutoConfiguration.class,
+					SimpleMetricsExportAutoConfiguration.class, CompositeMeterRegistryAutoConfiguration.class,
+					PoolWardenMetricsAutoConfiguration.class, HealthContributorAutoConfiguration.class,
+					HealthContributorRegistryAutoConfiguration.class, HealthEndpointAutoConfiguration.class,
+					DataSourceHealthContributorAutoConfiguration.class, PoolWardenHealthContributorAutoConfiguration.class,
+					GuardedDatabaseHealthContributorAutoConfiguration.class))
+			.withPropertyValues("spring.datasource.url=" + database.jdbcUrl(),
+					"spring.datasource.hikari.maximum-pool-size=2", "management.endpoint.health.show-details=always");
+	}
+
+	private static List<Connection> holdAll(DataSource dataSource, int count) throws SQLException {
+		List<Connection> held = new ArrayList<>();
+		for (int i = 0; i < count; i++) {
+			held.add(dataSource.getConnection());
+		}
+		return held;
+	}
+
+	private static void closeAll(List<Connection> connections) throws SQLException {
+		for (Connection connection : connections) {
+			connection.close();
+		}
+	}
+
+	@Test
+	void anExhaustedPoolIsRetriedWithinBootsBudgetAndTheOperatorHearsWhileTheCallerWaits(CapturedOutput output)
+			throws Exception {
+		runner().run((context) -> {
+			DataSource dataSource = context.getBean(DataSource.class);
+			List<Connection> held = holdAll(dataSource, 2);
+			long start = System.nanoTime();
+			CompletableFuture<Boolean> caller = CompletableFuture.supplyAsync(() -> {
+				try (Connection connection = dataSource.getConnection()) {
+					return connection.isValid(1);
+				}
+				catch (SQLException ex) {
+					throw new IllegalStateException(ex);
+				}
+			});
+
+			await().atMost(Duration.ofSeconds(10))
+				.until(() -> output.getOut().contains("pool exhausted: a caller has waited"));
+			Duration heard = Duration.ofNanos(System.nanoTime() - start);
+
+			assertThat(caller).as("the caller is still waiting when the operator hears of it").isNotDone();
+			assertThat(heard).isBetween(Duration.ofMillis(1900), Duration.ofSeconds(10));
+			assertThat(output.getOut().lines().filter((line) -> line.contains("pool exhausted: a caller has waited")))
+				.singleElement()
+				.asString()
+				.contains(" WARN ")
+				.contains("(active=2, idle=0, waiting=1, max=2)")
+				.contains("budget 30000 ms, spring.datasource.hikari.connection-timeout")
+				.contains("holders: 2 held by NothingTunedPostgresTests.holdAll(NothingTunedPostgresTests.java:");
+			held.get(0).close();
+			assertThat(caller.get(5, TimeUnit.SECONDS)).isTrue();
+			held.get(1).close();
+			MeterRegistry registry = context.getBean(MeterRegistry.class);
+			assertThat(registry.get("poolwarden.acquisitions.retried").tag("result", "recovered").functionCounter().count())
+				.isOne();
+			assertThat(registry.get("poolwarden.acquisitions.retried").tag("result", "exhausted").functionCounter().count())
+				.isZero();
+		});
+		assertThat(output.getOut()).doesNotContain("will not be retried");
+	}
+
+	@Test
+	void aCallerThatNeverGetsOneUsesItsWholeBudgetAndNoMore() {
+		runner().withPropertyValues("spring.datasource.hikari.connection-timeout=3000").run((context) -> {
+			DataSource dataSource = context.getBean(DataSource.class);
+			List<Connection> held = holdAll(dataSource, 2);
+			long start = System.nanoTime();
+
+			Throwable failure = catchThrowable(dataSource::getConnection);
+
+			Duration took = Duration.ofNanos(System.nanoTime() - start);
+			assertThat(failure).isInstanceOf(PoolExhaustedException.class)
+				.hasMessageContaining("budget 3000 ms (spring.datasource.hikari.connection-timeout)");
+			assertThat(((PoolExhaustedException) failure).getAttempts()).isEqualTo(4);
+			assertThat(took).isBetween(Duration.ofMillis(2950), Duration.ofMillis(3000 + 1000));
+			closeAll(held);
+		});
+	}
+
+	@Test
+	void healthAnswersInBoundedTimeWithEveryConnectionHeld() {
+		runner().run((context) -> {
+			DataSource dataSource = context.getBean(DataSource.class);
+			List<Connection> held = holdAll(dataSource, 2);
+			HealthEndpoint endpoint = context.getBean(HealthEndpoint.class);
+
+			HealthDescriptor health = CompletableFuture.supplyAsync(endpoint::health).get(5, TimeUnit.SECONDS);
+
+			assertThat(health.getStatus()).isEqualTo(Status.UP);
+			IndicatedHealthDescriptor db = component(health, "db");
+			assertThat(db.getStatus()).isEqualTo(Status.UP);
+			assertThat(db.getDetails()).containsEntry("database", "PostgreSQL")
+				.containsEntry("validationQuery", "isValid()")
+				.containsEntry("saturated", true);
+			IndicatedHealthDescriptor poolwarden = component(health, "poolwarden");
+			assertThat(poolwarden.getStatus()).isEqualTo(Status.UP);
+			assertThat(poolwarden.getDetails()).containsEntry("active", 2).containsEntry("level", "critical");
+			closeAll(held);
+		});
+	}
+
+	@Test
+	void withoutPoolWardenBootsDbHealthWaitsOnTheSaturatedPool() {
+		runner().withPropertyValues("poolwarden.enabled=false").run((context) -> {
+			DataSource dataSource = context.getBean(DataSource.class);
+			List<Connection> held = holdAll(dataSource, 2);
+			HealthEndpoint endpoint = context.getBean(HealthEndpoint.class);
+
+			Future<HealthDescriptor> health = CompletableFuture.supplyAsync(endpoint::health);
+
+			assertThat(catchThrowable(() -> health.get(5, TimeUnit.SECONDS))).isInstanceOf(TimeoutException.class);
+			closeAll(held);
+			assertThat(health.get(30, TimeUnit.SECONDS).getStatus()).isEqualTo(Status.UP);
+		});
+	}
+
+	@Test
+	void aPoolOfTwoUnderChurnLogsOneLineForTheCriticalLevel(CapturedOutput output) throws Exception {
+		runner().run((context) -> churn(context.getBean(DataSource.class), Duration.ofSeconds(8)));
+
+		assertThat(lines(output, "crossed critical threshold")).isOne();
+		assertThat(lines(output, "back below")).isZero();
+		assertThat(lines(output, "crossed warning threshold")).isZero();
+	}
+
+	@Test
+	void withoutTheHoldDownTheSameChurnFlaps(CapturedOutput output) {
+		runner().withPropertyValues("poolwarden.utilization.hold-down=0s").run((context) -> {
+			AtomicBoolean stop = new AtomicBoolean();
+			Future<?> load = Executors.newSingleThreadExecutor()
+				.submit(() -> churn(context.getBean(DataSource.class), Duration.ofSeconds(20), stop));
+			await().atMost(Duration.ofSeconds(20)).until(() -> lines(output, "crossed critical threshold") >= 2);
+			stop.set(true);
+			load.get(10, TimeUnit.SECONDS);
+		});
+
+		assertThat(lines(output, "back below warning threshold")).isPositive();
+	}
+
+	@Test
+	void afterTheChurnTheLevelIsLeftOnceTheHoldDownHasPassed(CapturedOutput output) {
+		runner().withPropertyValues("poolwarden.utilization.hold-down=3s").run((context) -> {
+			churn(context.getBean(DataSource.class), Duration.ofSeconds(4));
+
+			await().atMost(Duration.ofSeconds(10)).until(() -> lines(output, "back below warning threshold") == 1);
+			assertThat(lines(output, "crossed critical threshold")).isOne();
+		});
+	}
+
+	private static long lines(CapturedOutput output, String text) {
+		return output.getOut().lines().filter((line) -> line.contains(text)).count();
+	}
+
+	private static void churn(DataSource dataSource, Duration duration) throws Exception {
+		churn(dataSource, duration, new AtomicBoolean());
+	}
+
+	/**
+	 * Two workers on a pool of two, in bursts of 350 ms with both connections held and
+	 * 350 ms with none: utilization jumps between 0 % and 100 %, as a small pool's does
+	 * under steady request load.
+	 */
+	private static Void churn(DataSource dataSource, Duration duration, AtomicBoolean stop) throws Exception {
+		ExecutorService workers = Executors.newFixedThreadPool(2);
+		long end = System.nanoTime() + duration.toNanos();
+		List<Future<?>> results = new ArrayList<>();
+		for (int i = 0; i < 2; i++) {
+			results.add(workers.submit(() -> {
+				while (System.nanoTime() < end && !stop.get()) {
+					try (Connection connection = dataSource.getConnection()) {
+						connection.isValid(1);
+						TimeUnit.MILLISECONDS.sleep(350);
+					}
+					TimeUnit.MILLISECONDS.sleep(350 + ThreadLocalRandom.current().nextInt(20));
+				}
+				return null;
+			}));
+		}
+		workers.shutdown();
+		for (Future<?> result : results) {
+			result.get(duration.toSeconds() + 10, TimeUnit.SECONDS);
+		}
+		return null;
+	}
+
+	private static IndicatedHealthDescriptor component(HealthDescriptor health, String name) {
+		return (IndicatedHealthDescriptor) ((CompositeHealthDescriptor) health).getComponents().get(name);
+	}
+
+}
