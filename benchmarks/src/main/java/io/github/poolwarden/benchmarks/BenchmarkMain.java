@@ -72,25 +72,31 @@ public final class BenchmarkMain {
 	}
 
 	private static void jmh(boolean smoke) throws Exception {
+		run(CaptureCostBenchmark.class.getSimpleName() + "|" + StackCaptureBenchmark.class.getSimpleName(), 1, smoke,
+				"target/jmh-capture.txt");
 		for (int threads : new int[] { 1, 4 }) {
-			ChainedOptionsBuilder options = new OptionsBuilder().include(GetAndCloseBenchmark.class.getSimpleName())
-				.threads(threads)
-				.shouldFailOnError(true);
-			if (smoke) {
-				options.forks(0).warmupIterations(0).measurementIterations(1).measurementTime(TimeValue.milliseconds(100));
-			}
-			else {
-				options.forks(2)
-					.warmupIterations(3)
-					.warmupTime(TimeValue.seconds(1))
-					.measurementIterations(5)
-					.measurementTime(TimeValue.seconds(1))
-					.addProfiler("gc")
-					.resultFormat(ResultFormatType.TEXT)
-					.result("target/jmh-threads-" + threads + ".txt");
-			}
-			new Runner(options.build()).run();
+			run(GetAndCloseBenchmark.class.getSimpleName(), threads, smoke, "target/jmh-threads-" + threads + ".txt");
 		}
+	}
+
+	private static void run(String include, int threads, boolean smoke, String result) throws Exception {
+		ChainedOptionsBuilder options = new OptionsBuilder().include(include)
+			.threads(threads)
+			.shouldFailOnError(true);
+		if (smoke) {
+			options.forks(0).warmupIterations(0).measurementIterations(1).measurementTime(TimeValue.milliseconds(100));
+		}
+		else {
+			options.forks(2)
+				.warmupIterations(3)
+				.warmupTime(TimeValue.seconds(1))
+				.measurementIterations(5)
+				.measurementTime(TimeValue.seconds(1))
+				.addProfiler("gc")
+				.resultFormat(ResultFormatType.TEXT)
+				.result(result);
+		}
+		new Runner(options.build()).run();
 	}
 
 }

@@ -18,40 +18,57 @@ package io.github.poolwarden.benchmarks;
 
 import java.sql.Connection;
 import java.sql.DriverManager;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.Collections;
+import java.util.EnumMap;
 import java.util.List;
+import java.util.Map;
+import java.util.Random;
 import java.util.UUID;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
 
 import javax.sql.DataSource;
 
 import com.zaxxer.hikari.HikariDataSource;
-import io.github.poolwarden.GuardedDataSource;
-import io.github.poolwarden.pool.HikariPoolProbe;
-import io.github.poolwarden.retry.AcquisitionRetry;
-import io.github.poolwarden.retry.RetrySettings;
-import io.github.poolwarden.startup.StartupVerifier;
-import io.github.poolwarden.utilization.UtilizationMonitor;
-import io.github.poolwarden.utilization.UtilizationThresholds;
 
 /**
- * End to end against a real PostgreSQL: incident 001's burst (tasks of 12 sequential
- * acquisitions on 8 workers, each running a real query) through raw HikariCP and through
- * PoolWarden with defaults, interleaved; the forced-exhaustion variant where HikariCP
- * alone fails and PoolWarden completes; and the startup cost of verification.
+ * End to end against a real PostgreSQL, every variant built through Spring Boot's
+ * auto-configuration as a user gets it, interleaved in a random order each round, each
+ * slice long enough to give a stable ratio:
+ * <ul>
+ * <li>steady load: 4 threads on a pool of 8, one indexed {@code SELECT} per borrow (the
+ * headline ratio);</li>
+ * <li>incident 001's burst: tasks of 12 sequential acquisitions on 8 workers, each running
+ * a real query, on pools of 20 and 5;</li>
+ * <li>a burst that exhausts the pool under the same budget for both: 16 workers on a pool
+ * of 2, each holding its connection 40 ms, {@code connection-timeout} 1 s;</li>
+ * <li>the start of a context with a pool of 10.</li>
+ * </ul>
  */
 final class EndToEnd {
+
+	private static final int ROWS = 10_000;
 
 	private final String adminUrl;
 
 	private final boolean smoke;
+
+	private final int rounds;
+
+	private final Duration slice;
+
+	private final Random random = new Random(7);
 
 	private String url;
 
@@ -60,6 +77,8 @@ final class EndToEnd {
 	EndToEnd(String adminUrl, boolean smoke) {
 		this.adminUrl = adminUrl;
 		this.smoke = smoke;
+		this.rounds = smoke ? 1 : 5;
+		this.slice = smoke ? Duration.ofMillis(500) : Duration.ofSeconds(10);
 	}
 
 	void report(StringBuilder out) throws Exception {
@@ -69,19 +88,17 @@ final class EndToEnd {
 		try {
 			try (Connection connection = DriverManager.getConnection(this.url);
 					Statement statement = connection.createStatement()) {
+				statement.execute("CREATE TABLE items (id int PRIMARY KEY, payload text NOT NULL)");
+				statement.execute("INSERT INTO items SELECT i, md5(i::text) FROM generate_series(1, " + ROWS + ") i");
 				statement.execute("CREATE TABLE saves (task int NOT NULL, kind int NOT NULL)");
+				statement.execute("ANALYZE items");
 			}
-			int tasks = this.smoke ? 32 : 320;
-			int repeats = this.smoke ? 1 : 3;
-			out.append(String.format("%nEnd to end, PostgreSQL: %d tasks x 12 acquisitions on 8 workers, each "
-					+ "running a real query; %d interleaved runs per line, medians%n%n", tasks, repeats));
-			out.append("| scenario | variant | completed | failed | total ms | p50 wait µs | p99 wait µs |\n");
-			out.append("|---|---|---|---|---|---|---|\n");
-			for (int poolSize : new int[] { 20, 5 }) {
-				burst(out, "burst, pool " + poolSize, poolSize, 30_000, 0, tasks, repeats);
-			}
-			burst(out, "forced exhaustion, pool 2, 250 ms timeout, 40 ms holds", 2, 250, 40, this.smoke ? 16 : 64,
-					1);
+			out.append(String.format("%nEnd to end, PostgreSQL, every variant built through the auto-configuration; "
+					+ "%d rounds, %d ms per variant per round, random order each round; medians over rounds, and "
+					+ "the median of each round's ratio to raw%n", this.rounds, this.slice.toMillis()));
+			steady(out);
+			bursts(out);
+			exhaustion(out);
 			startup(out, this.smoke ? 1 : 5);
 		}
 		finally {
@@ -89,135 +106,257 @@ final class EndToEnd {
 		}
 	}
 
-	private void burst(StringBuilder out, String scenario, int poolSize, long connectionTimeout, int holdMillis,
-			int tasks, int repeats) throws Exception {
-		List<Run> raw = new ArrayList<>();
-		List<Run> guarded = new ArrayList<>();
-		for (int repeat = 0; repeat < repeats; repeat++) {
-			boolean rawFirst = (repeat % 2 == 0);
-			for (int i = 0; i < 2; i++) {
-				boolean isRaw = (i == 0) == rawFirst;
-				HikariDataSource pool = pool(poolSize, connectionTimeout);
-				try {
-					DataSource dataSource = isRaw ? pool : guard(pool);
-					(isRaw ? raw : guarded).add(fanOut(dataSource, tasks, holdMillis));
-				}
-				finally {
-					pool.close();
+	/**
+	 * The headline: 4 threads, a pool of 8, one indexed SELECT per borrow.
+	 */
+	private void steady(StringBuilder out) throws Exception {
+		List<Variant> variants = List.of(Variant.RAW, Variant.DEFAULTS, Variant.ON_PRESSURE, Variant.NEVER,
+				Variant.LEAK_DETECTION);
+		Map<Variant, List<Slice>> results = interleave(variants, (variant) -> variant.build(this.url, 8,
+				Duration.ofSeconds(30)), (dataSource) -> steadySlice(dataSource, 4));
+		out.append("\nSteady load: 4 threads, pool of 8, one indexed SELECT by primary key per borrow\n\n");
+		out.append("| variant | median queries/s | median ratio to raw (IQR) | p99 wait µs |\n|---|---|---|---|\n");
+		for (Variant variant : variants) {
+			List<Slice> slices = results.get(variant);
+			out.append(String.format("| %s | %,.0f | %s | %.0f |%n", variant.label(),
+					median(slices.stream().mapToDouble(Slice::perSecond).toArray()), ratio(results, variant),
+					median(slices.stream().mapToDouble((each) -> each.p99Nanos() / 1e3).toArray())));
+		}
+	}
+
+	private Slice steadySlice(DataSource dataSource, int threads) throws Exception {
+		return timed(threads, (waits) -> {
+			long before = System.nanoTime();
+			try (Connection connection = dataSource.getConnection()) {
+				waits.add(System.nanoTime() - before);
+				try (PreparedStatement statement = connection
+					.prepareStatement("SELECT payload FROM items WHERE id = ?")) {
+					statement.setInt(1, 1 + ThreadLocalRandom.current().nextInt(ROWS));
+					try (ResultSet result = statement.executeQuery()) {
+						result.next();
+					}
 				}
 			}
+			return true;
+		});
+	}
+
+	/**
+	 * Incident 001's burst, repeated for the whole slice.
+	 */
+	private void bursts(StringBuilder out) throws Exception {
+		out.append("\nIncident 001's burst: 32 tasks x 12 acquisitions on 8 workers, each running a real query "
+				+ "(the last three an INSERT), repeated for the whole slice\n\n");
+		out.append("| pool | variant | median acquisitions/s | median ratio to raw (IQR) | failed | p99 wait µs |\n"
+				+ "|---|---|---|---|---|---|\n");
+		List<Variant> variants = List.of(Variant.RAW, Variant.DEFAULTS);
+		for (int poolSize : new int[] { 20, 5 }) {
+			Map<Variant, List<Slice>> results = interleave(variants,
+					(variant) -> variant.build(this.url, poolSize, Duration.ofSeconds(30)), this::burstSlice);
+			for (Variant variant : variants) {
+				List<Slice> slices = results.get(variant);
+				out.append(String.format("| %d | %s | %,.0f | %s | %d | %.0f |%n", poolSize, variant.label(),
+						median(slices.stream().mapToDouble(Slice::perSecond).toArray()), ratio(results, variant),
+						slices.stream().mapToLong(Slice::failed).sum(),
+						median(slices.stream().mapToDouble((each) -> each.p99Nanos() / 1e3).toArray())));
+			}
 		}
-		out.append(median(raw).format(scenario, "raw hikaricp")).append('\n');
-		out.append(median(guarded).format(scenario, "poolwarden")).append('\n');
 	}
 
-	private HikariDataSource pool(int poolSize, long connectionTimeout) throws SQLException {
-		HikariDataSource pool = new HikariDataSource();
-		pool.setJdbcUrl(this.url);
-		pool.setMaximumPoolSize(poolSize);
-		pool.setMinimumIdle(poolSize);
-		pool.setConnectionTimeout(connectionTimeout);
-		pool.getConnection().close();
-		return pool;
-	}
-
-	private static GuardedDataSource guard(HikariDataSource pool) {
-		HikariPoolProbe probe = new HikariPoolProbe(pool);
-		Duration timeout = Duration.ofMillis(Math.max(30_000, pool.getConnectionTimeout()));
-		AcquisitionRetry retry = new AcquisitionRetry(pool::getConnection, probe,
-				new RetrySettings(100, Duration.ofMillis(50), 2.0, Duration.ofMillis(500), Duration.ofMillis(25), timeout),
-				pool.getConnectionTimeout());
-		return new GuardedDataSource(pool, probe, retry, new UtilizationMonitor(UtilizationThresholds.DEFAULTS),
-				new io.github.poolwarden.tracking.ConnectionTracker(pool.getPoolName(), true, true,
-						io.github.poolwarden.tracking.CallSiteCapture.ON_PRESSURE,
-						new io.github.poolwarden.tracking.CallSites(
-								io.github.poolwarden.tracking.CallSites.DEFAULT_SKIPPED),
-						Duration.ofSeconds(30)));
-	}
-
-	private static Run fanOut(DataSource dataSource, int tasks, int holdMillis) throws Exception {
-		ExecutorService workers = Executors.newFixedThreadPool(8);
-		long[] waits = new long[tasks * 12];
-		AtomicInteger completed = new AtomicInteger();
-		AtomicInteger failed = new AtomicInteger();
-		String query = (holdMillis > 0) ? "SELECT pg_sleep(" + (holdMillis / 1000.0) + ")" : "SELECT 1";
+	private Slice burstSlice(DataSource dataSource) throws Exception {
+		long end = System.nanoTime() + this.slice.toNanos();
+		long completed = 0;
+		long failed = 0;
+		Waits waits = new Waits();
 		long start = System.nanoTime();
-		for (int task = 0; task < tasks; task++) {
-			int id = task;
-			workers.execute(() -> {
-				try {
-					for (int step = 0; step < 12; step++) {
-						long before = System.nanoTime();
-						try (Connection connection = dataSource.getConnection()) {
-							waits[id * 12 + step] = System.nanoTime() - before;
-							try (Statement statement = connection.createStatement()) {
-								if (step >= 9) {
-									statement.executeUpdate("INSERT INTO saves VALUES (" + id + ", " + step + ")");
-								}
-								statement.execute(query);
-							}
+		int task = 0;
+		while (System.nanoTime() < end) {
+			ExecutorService workers = Executors.newFixedThreadPool(8);
+			List<Future<long[]>> results = new ArrayList<>();
+			for (int i = 0; i < 32; i++) {
+				int id = task++;
+				results.add(workers.submit(() -> burstTask(dataSource, id, waits)));
+			}
+			workers.shutdown();
+			for (Future<long[]> result : results) {
+				long[] counts = result.get(5, TimeUnit.MINUTES);
+				completed += counts[0];
+				failed += counts[1];
+			}
+		}
+		double seconds = (System.nanoTime() - start) / 1e9;
+		return new Slice(completed / seconds, completed, failed, waits.percentile(0.99), waits.percentile(0.5));
+	}
+
+	private static long[] burstTask(DataSource dataSource, int id, Waits waits) {
+		long completed = 0;
+		try {
+			for (int step = 0; step < 12; step++) {
+				long before = System.nanoTime();
+				try (Connection connection = dataSource.getConnection()) {
+					waits.add(System.nanoTime() - before);
+					try (Statement statement = connection.createStatement()) {
+						if (step >= 9) {
+							statement.executeUpdate("INSERT INTO saves VALUES (" + id + ", " + step + ")");
+						}
+						else {
+							statement.execute("SELECT count(*) FROM items WHERE id < " + (1 + id % 100));
 						}
 					}
-					completed.incrementAndGet();
 				}
-				catch (SQLException ex) {
-					failed.incrementAndGet();
-				}
-			});
+				completed++;
+			}
+			return new long[] { completed, 0 };
 		}
-		workers.shutdown();
-		if (!workers.awaitTermination(10, TimeUnit.MINUTES)) {
-			throw new IllegalStateException("burst did not finish");
+		catch (SQLException ex) {
+			return new long[] { completed, 1 };
 		}
-		long total = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start);
-		long[] measured = Arrays.stream(waits).filter((wait) -> wait > 0).sorted().toArray();
-		return new Run(completed.get(), failed.get(), total, percentile(measured, 0.50), percentile(measured, 0.99));
+	}
+
+	/**
+	 * A pool that runs dry under the same budget for both: who completes more, and how
+	 * long do they wait?
+	 */
+	private void exhaustion(StringBuilder out) throws Exception {
+		List<Variant> variants = List.of(Variant.RAW, Variant.DEFAULTS);
+		Map<Variant, List<Slice>> results = interleave(variants,
+				(variant) -> variant.build(this.url, 2, Duration.ofSeconds(1)), (dataSource) -> timed(16, (waits) -> {
+					long before = System.nanoTime();
+					try (Connection connection = dataSource.getConnection()) {
+						waits.add(System.nanoTime() - before);
+						try (Statement statement = connection.createStatement()) {
+							statement.execute("SELECT pg_sleep(0.04)");
+						}
+						return true;
+					}
+					catch (SQLException ex) {
+						return false;
+					}
+				}));
+		out.append("\nSame budget, pool exhausted: 16 workers on a pool of 2, 40 ms per borrow, connection-timeout "
+				+ "1 s for both (PoolWarden's defaults: attempts of 250, 500 and 250 ms within that second)\n\n");
+		out.append("| variant | completed per slice (median) | failed per slice (median) | median ratio of completed "
+				+ "to raw (IQR) | p50 wait ms | p99 wait ms |\n|---|---|---|---|---|---|\n");
+		for (Variant variant : variants) {
+			List<Slice> slices = results.get(variant);
+			out.append(String.format("| %s | %.0f | %.0f | %s | %.1f | %.1f |%n", variant.label(),
+					median(slices.stream().mapToDouble(Slice::completed).toArray()),
+					median(slices.stream().mapToDouble(Slice::failed).toArray()), ratio(results, variant),
+					median(slices.stream().mapToDouble((each) -> each.p50Nanos() / 1e6).toArray()),
+					median(slices.stream().mapToDouble((each) -> each.p99Nanos() / 1e6).toArray())));
+		}
 	}
 
 	private void startup(StringBuilder out, int repeats) throws Exception {
-		long[] raw = new long[repeats];
-		long[] verified = new long[repeats];
+		double[] raw = new double[repeats];
+		double[] guarded = new double[repeats];
 		for (int i = 0; i < repeats; i++) {
-			try (HikariDataSource pool = new HikariDataSource()) {
-				pool.setJdbcUrl(this.url);
-				pool.setMaximumPoolSize(10);
-				long start = System.nanoTime();
+			long start = System.nanoTime();
+			try (Variant.Built built = Variant.RAW.build(this.url, 10, Duration.ofSeconds(30))) {
+				HikariDataSource pool = built.dataSource().unwrap(HikariDataSource.class);
 				pool.getConnection().close();
 				while (pool.getHikariPoolMXBean().getIdleConnections() < 10) {
 					Thread.onSpinWait();
 				}
-				raw[i] = System.nanoTime() - start;
+				raw[i] = (System.nanoTime() - start) / 1e6;
 			}
-			try (HikariDataSource pool = new HikariDataSource()) {
-				pool.setJdbcUrl(this.url);
-				pool.setMaximumPoolSize(10);
-				long start = System.nanoTime();
-				new StartupVerifier(Duration.ZERO).verify(pool, pool.getPoolName(), io.github.poolwarden.support.JdbcTarget.parse(pool.getJdbcUrl()));
-				verified[i] = System.nanoTime() - start;
+			start = System.nanoTime();
+			try (Variant.Built built = Variant.DEFAULTS.build(this.url, 10, Duration.ofSeconds(30))) {
+				guarded[i] = (System.nanoTime() - start) / 1e6;
 			}
 		}
-		out.append(String.format("%nStartup, pool of 10 (median of %d): HikariCP start and fill %.1f ms; "
-				+ "PoolWarden verification (probe, fill, validate each) %.1f ms%n", repeats,
-				percentile(sorted(raw), 0.5) / 1e6, percentile(sorted(verified), 0.5) / 1e6));
+		out.append(String.format("%nStartup, a context with a pool of 10 (median of %d): Boot + HikariCP, started "
+				+ "and filled by the first borrow, %.0f ms; Boot + PoolWarden, verified (probe, fill, validate each, "
+				+ "capacity check) before the context is up, %.0f ms%n", repeats, median(raw), median(guarded)));
 	}
 
-	private static long[] sorted(long[] values) {
-		long[] copy = values.clone();
-		Arrays.sort(copy);
-		return copy;
+	/**
+	 * Build every variant, warm each once, then run one slice of each per round in a
+	 * random order.
+	 */
+	private Map<Variant, List<Slice>> interleave(List<Variant> variants, Builder builder, Workload workload)
+			throws Exception {
+		Map<Variant, Variant.Built> built = new EnumMap<>(Variant.class);
+		Map<Variant, List<Slice>> results = new EnumMap<>(Variant.class);
+		try {
+			for (Variant variant : variants) {
+				built.put(variant, builder.build(variant));
+				results.put(variant, new ArrayList<>());
+				workload.run(built.get(variant).dataSource());
+			}
+			List<Variant> order = new ArrayList<>(variants);
+			for (int round = 0; round < this.rounds; round++) {
+				Collections.shuffle(order, this.random);
+				for (Variant variant : order) {
+					results.get(variant).add(workload.run(built.get(variant).dataSource()));
+				}
+			}
+		}
+		finally {
+			built.values().forEach(Variant.Built::close);
+		}
+		return results;
 	}
 
-	private static long percentile(long[] sorted, double q) {
-		if (sorted.length == 0) {
+	private String ratio(Map<Variant, List<Slice>> results, Variant variant) {
+		List<Slice> raw = results.get(Variant.RAW);
+		List<Slice> own = results.get(variant);
+		double[] ratios = new double[raw.size()];
+		for (int i = 0; i < ratios.length; i++) {
+			ratios[i] = own.get(i).perSecond() / raw.get(i).perSecond();
+		}
+		return String.format("%.3f (%.3f – %.3f)", quantile(ratios, 0.5), quantile(ratios, 0.25),
+				quantile(ratios, 0.75));
+	}
+
+	/**
+	 * Run {@code threads} workers for one slice; each call of {@code operation} is one
+	 * acquisition, which returns whether it got a connection.
+	 */
+	private Slice timed(int threads, Operation operation) throws Exception {
+		Waits waits = new Waits();
+		AtomicLong completed = new AtomicLong();
+		AtomicLong failed = new AtomicLong();
+		long start = System.nanoTime();
+		long end = start + this.slice.toNanos();
+		ExecutorService workers = Executors.newFixedThreadPool(threads);
+		List<Future<?>> results = new ArrayList<>();
+		for (int i = 0; i < threads; i++) {
+			results.add(workers.submit(() -> {
+				while (System.nanoTime() < end) {
+					if (operation.run(waits)) {
+						completed.incrementAndGet();
+					}
+					else {
+						failed.incrementAndGet();
+					}
+				}
+				return null;
+			}));
+		}
+		workers.shutdown();
+		for (Future<?> result : results) {
+			result.get(5, TimeUnit.MINUTES);
+		}
+		double seconds = (System.nanoTime() - start) / 1e9;
+		return new Slice(completed.get() / seconds, completed.get(), failed.get(), waits.percentile(0.99),
+				waits.percentile(0.5));
+	}
+
+	private static double median(double... values) {
+		return quantile(values, 0.5);
+	}
+
+	private static double quantile(double[] values, double q) {
+		if (values.length == 0) {
 			return 0;
 		}
-		return sorted[(int) Math.min(sorted.length - 1, Math.round(q * (sorted.length - 1)))];
-	}
-
-	private static Run median(List<Run> runs) {
-		List<Run> byTime = new ArrayList<>(runs);
-		byTime.sort((a, b) -> Long.compare(a.totalMillis(), b.totalMillis()));
-		return byTime.get(byTime.size() / 2);
+		double[] sorted = values.clone();
+		Arrays.sort(sorted);
+		double index = q * (sorted.length - 1);
+		int low = (int) Math.floor(index);
+		int high = (int) Math.ceil(index);
+		return sorted[low] + (sorted[high] - sorted[low]) * (index - low);
 	}
 
 	private void admin(String sql) throws SQLException {
@@ -236,15 +375,75 @@ final class EndToEnd {
 	}
 
 	/**
-	 * One run of a burst.
+	 * One slice of one variant.
+	 *
+	 * @param perSecond completed operations per second
+	 * @param completed operations completed
+	 * @param failed operations that failed
+	 * @param p99Nanos 99th percentile of the acquisition wait
+	 * @param p50Nanos median acquisition wait
 	 */
-	record Run(int completed, int failed, long totalMillis, long p50Nanos, long p99Nanos) {
+	record Slice(double perSecond, long completed, long failed, long p99Nanos, long p50Nanos) {
+	}
 
-		String format(String scenario, String variant) {
-			return String.format("| %s | %s | %d | %d | %d | %.0f | %.0f |", scenario, variant, this.completed,
-					this.failed, this.totalMillis, this.p50Nanos / 1e3, this.p99Nanos / 1e3);
+	/**
+	 * Acquisition waits of one slice, from every worker.
+	 */
+	static final class Waits {
+
+		private final List<long[]> chunks = Collections.synchronizedList(new ArrayList<>());
+
+		private final ThreadLocal<long[]> current = new ThreadLocal<>();
+
+		private final ThreadLocal<Integer> used = ThreadLocal.withInitial(() -> 0);
+
+		void add(long nanos) {
+			long[] chunk = this.current.get();
+			int index = this.used.get();
+			if (chunk == null || index == chunk.length) {
+				chunk = new long[4096];
+				Arrays.fill(chunk, -1);
+				this.chunks.add(chunk);
+				this.current.set(chunk);
+				index = 0;
+			}
+			chunk[index] = nanos;
+			this.used.set(index + 1);
+		}
+
+		long percentile(double q) {
+			long[] all;
+			synchronized (this.chunks) {
+				all = this.chunks.stream().flatMapToLong(Arrays::stream).filter((each) -> each >= 0).sorted().toArray();
+			}
+			if (all.length == 0) {
+				return 0;
+			}
+			return all[(int) Math.min(all.length - 1, Math.round(q * (all.length - 1)))];
 		}
 
 	}
+
+	@FunctionalInterface
+	interface Builder {
+
+		Variant.Built build(Variant variant) throws Exception;
+
+	}
+
+	@FunctionalInterface
+	interface Workload {
+
+		Slice run(DataSource dataSource) throws Exception;
+
+	}
+
+	@FunctionalInterface
+	interface Operation {
+
+		boolean run(Waits waits) throws Exception;
+
+	}
+
 
 }

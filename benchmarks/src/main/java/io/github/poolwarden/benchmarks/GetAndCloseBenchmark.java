@@ -16,11 +16,9 @@
 
 package io.github.poolwarden.benchmarks;
 
-import java.io.IOException;
 import java.sql.Connection;
 import java.sql.SQLException;
 import java.time.Duration;
-import java.util.Locale;
 
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.Level;
@@ -33,14 +31,16 @@ import org.openjdk.jmh.infra.Blackhole;
 
 /**
  * {@code getConnection()} and {@code close()} on a stub driver, so only the pool and its
- * wrapper are measured: raw HikariCP, PoolWarden with everything off, with defaults,
- * with a call site on every borrow, and FlexyPool. Run with {@code -t 1} and
- * {@code -t 4}; pool size 2 with 4 threads is the contended case.
+ * wrapper are measured: the magnifying glass. Raw HikariCP, HikariCP with its leak
+ * detection, PoolWarden with everything off, with defaults (a stack recorded per borrow),
+ * with call sites on pressure or never, and FlexyPool, each built through Spring Boot's
+ * auto-configuration. Run with {@code -t 1} and {@code -t 4}; pool size 2 with 4 threads
+ * is the contended case.
  */
 @State(Scope.Benchmark)
 public class GetAndCloseBenchmark {
 
-	@Param({ "raw", "off", "defaults", "always", "flexy" })
+	@Param({ "raw", "leak-detection", "off", "defaults", "on-pressure", "never", "flexy" })
 	public String variant;
 
 	@Param({ "8", "2" })
@@ -50,12 +50,11 @@ public class GetAndCloseBenchmark {
 
 	@Setup(Level.Trial)
 	public void setUp() {
-		this.built = Variant.valueOf(this.variant.toUpperCase(Locale.ROOT))
-			.build(StubDriver.URL, this.poolSize, Duration.ofSeconds(30));
+		this.built = Variant.of(this.variant).build(StubDriver.URL, this.poolSize, Duration.ofSeconds(30));
 	}
 
 	@TearDown(Level.Trial)
-	public void tearDown() throws IOException {
+	public void tearDown() {
 		this.built.close();
 	}
 

@@ -17,7 +17,6 @@
 package io.github.poolwarden.benchmarks;
 
 import java.io.Closeable;
-import java.io.IOException;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -30,103 +29,118 @@ import com.vladmihalcea.flexypool.adaptor.HikariCPPoolAdapter;
 import com.vladmihalcea.flexypool.config.FlexyPoolConfiguration;
 import com.vladmihalcea.flexypool.strategy.RetryConnectionAcquisitionStrategy;
 import com.zaxxer.hikari.HikariDataSource;
-import io.github.poolwarden.GuardedDataSource;
-import io.github.poolwarden.pool.HikariPoolProbe;
-import io.github.poolwarden.retry.AcquisitionRetry;
-import io.github.poolwarden.retry.RetrySettings;
-import io.github.poolwarden.tracking.CallSiteCapture;
-import io.github.poolwarden.tracking.CallSites;
-import io.github.poolwarden.tracking.ConnectionTracker;
-import io.github.poolwarden.utilization.UtilizationMonitor;
-import io.github.poolwarden.watch.UtilizationSampler;
-import io.github.poolwarden.utilization.UtilizationThresholds;
+import io.github.poolwarden.autoconfigure.PoolWardenAutoConfiguration;
+
+import org.springframework.boot.WebApplicationType;
+import org.springframework.boot.autoconfigure.ImportAutoConfiguration;
+import org.springframework.boot.builder.SpringApplicationBuilder;
+import org.springframework.boot.jdbc.autoconfigure.DataSourceAutoConfiguration;
+import org.springframework.context.ConfigurableApplicationContext;
+import org.springframework.context.annotation.Configuration;
 
 /**
- * The data sources a benchmark compares, each around its own HikariCP pool of the same
+ * The data sources a benchmark compares. Each is built the way a user gets it: a Spring
+ * Boot application context with Boot's data source auto-configuration and PoolWarden's
+ * starter, configured through properties only, around its own HikariCP pool of the same
  * configuration.
  */
 public enum Variant {
 
 	/**
-	 * HikariCP as Spring Boot manages it, nothing around it.
+	 * HikariCP as Spring Boot configures it, PoolWarden off
+	 * ({@code poolwarden.enabled=false}).
 	 */
-	RAW,
+	RAW("poolwarden.enabled=false"),
 
 	/**
-	 * PoolWarden's decorator with every acquisition feature off (no retry, no tracking,
-	 * no rollback on return): the cost of the delegation alone.
+	 * HikariCP with its own leak detection on ({@code leakDetectionThreshold}), which
+	 * records the borrower's stack on every borrow: the reference for the cost of naming
+	 * holders.
 	 */
-	OFF,
+	LEAK_DETECTION("poolwarden.enabled=false", "spring.datasource.hikari.leak-detection-threshold=60000"),
 
 	/**
-	 * PoolWarden as the starter configures it by default: retry, holder tracking with
-	 * call sites on pressure, rollback on return, and the utilization sampler running.
+	 * PoolWarden with every acquisition feature off (no retry, no tracking, no rollback
+	 * on return): the cost of the delegation alone.
+	 */
+	OFF("poolwarden.retry.enabled=false", "poolwarden.tracking.enabled=false", "poolwarden.rollback-on-return=false"),
+
+	/**
+	 * PoolWarden as the starter configures it with nothing set: retry, holder tracking
+	 * with a call site recorded on every borrow, rollback on return, the watch running.
 	 */
 	DEFAULTS,
 
 	/**
-	 * PoolWarden's most expensive option: a call site captured on every borrow.
+	 * PoolWarden with call sites recorded only at the warning level or above.
 	 */
-	ALWAYS,
+	ON_PRESSURE("poolwarden.tracking.call-site=on-pressure"),
 
 	/**
-	 * FlexyPool 3 with its retry strategy around the same HikariCP.
+	 * PoolWarden with holders known by thread and age only.
 	 */
-	FLEXY;
+	NEVER("poolwarden.tracking.call-site=never"),
+
+	/**
+	 * FlexyPool 3 with its retry strategy around the same HikariCP (as Boot builds it).
+	 */
+	FLEXY("poolwarden.enabled=false");
+
+	private final String[] properties;
+
+	Variant(String... properties) {
+		this.properties = properties;
+	}
 
 	/**
 	 * Return the variant's name as reports show it.
 	 * @return the label
 	 */
 	public String label() {
-		return name().toLowerCase(Locale.ROOT);
+		return name().toLowerCase(Locale.ROOT).replace('_', '-');
 	}
 
 	/**
-	 * Build the variant around a new pool.
+	 * Find a variant by its label.
+	 * @param label the label
+	 * @return the variant
+	 */
+	public static Variant of(String label) {
+		return valueOf(label.toUpperCase(Locale.ROOT).replace('-', '_'));
+	}
+
+	/**
+	 * Build the variant around a new pool, through Spring Boot's auto-configuration.
 	 * @param url the JDBC URL
 	 * @param poolSize the pool's maximum and minimum size
 	 * @param connectionTimeout the pool's connectionTimeout
+	 * @param extra more properties, as {@code key=value}
 	 * @return the data source and what closes it
 	 */
-	public Built build(String url, int poolSize, Duration connectionTimeout) {
-		HikariDataSource pool = new HikariDataSource();
-		pool.setPoolName(label() + "-" + poolSize);
-		pool.setJdbcUrl(url);
+	public Built build(String url, int poolSize, Duration connectionTimeout, String... extra) {
+		List<String> properties = new ArrayList<>(List.of("spring.datasource.url=" + url,
+				"spring.datasource.hikari.pool-name=" + label() + "-" + poolSize,
+				"spring.datasource.hikari.maximum-pool-size=" + poolSize,
+				"spring.datasource.hikari.minimum-idle=" + poolSize,
+				"spring.datasource.hikari.connection-timeout=" + connectionTimeout.toMillis(),
+				"spring.main.banner-mode=off", "spring.main.log-startup-info=false", "logging.level.root=WARN",
+				"logging.level.io.github.poolwarden=ERROR", "logging.level.com.zaxxer.hikari=ERROR"));
 		if (url.startsWith("jdbc:stub:")) {
-			pool.setDriverClassName(StubDriver.class.getName());
+			properties.add("spring.datasource.driver-class-name=" + StubDriver.class.getName());
 		}
-		pool.setMaximumPoolSize(poolSize);
-		pool.setMinimumIdle(poolSize);
-		pool.setConnectionTimeout(connectionTimeout.toMillis());
+		properties.addAll(List.of(this.properties));
+		properties.addAll(List.of(extra));
+		ConfigurableApplicationContext context = new SpringApplicationBuilder(BenchmarkApplication.class)
+			.web(WebApplicationType.NONE)
+			.properties(properties.toArray(String[]::new))
+			.run();
+		DataSource dataSource = context.getBean(DataSource.class);
 		List<Closeable> closeables = new ArrayList<>();
-		closeables.add(pool);
-		DataSource dataSource = switch (this) {
-			case RAW -> pool;
-			case OFF -> new GuardedDataSource(pool, new HikariPoolProbe(pool), null,
-					new UtilizationMonitor(UtilizationThresholds.DEFAULTS), null);
-			case DEFAULTS -> guarded(pool, CallSiteCapture.ON_PRESSURE, closeables);
-			case ALWAYS -> guarded(pool, CallSiteCapture.ALWAYS, closeables);
-			case FLEXY -> flexy(pool, closeables);
-		};
+		if (this == FLEXY) {
+			dataSource = flexy(context.getBean(HikariDataSource.class), closeables);
+		}
+		closeables.add(context::close);
 		return new Built(dataSource, closeables);
-	}
-
-	private static DataSource guarded(HikariDataSource pool, CallSiteCapture capture, List<Closeable> closeables) {
-		HikariPoolProbe probe = new HikariPoolProbe(pool);
-		Duration timeout = Duration.ofMillis(Math.max(30_000, pool.getConnectionTimeout()));
-		AcquisitionRetry retry = new AcquisitionRetry(pool::getConnection, probe, new RetrySettings(3,
-				Duration.ofMillis(100), 2.0, Duration.ofSeconds(1), Duration.ofMillis(50), timeout),
-				pool.getConnectionTimeout());
-		ConnectionTracker tracker = new ConnectionTracker(pool.getPoolName(), true, true, capture,
-				new CallSites(CallSites.DEFAULT_SKIPPED), Duration.ofSeconds(30));
-		retry.setHolderSummary(() -> tracker.summary(600));
-		GuardedDataSource guarded = new GuardedDataSource(pool, probe, retry,
-				new UtilizationMonitor(UtilizationThresholds.DEFAULTS), tracker);
-		UtilizationSampler sampler = new UtilizationSampler(() -> List.of(guarded), List.of(), Duration.ofSeconds(1));
-		sampler.start();
-		closeables.add(0, sampler::stop);
-		return guarded;
 	}
 
 	private static DataSource flexy(HikariDataSource pool, List<Closeable> closeables) {
@@ -137,8 +151,17 @@ public enum Variant {
 		FlexyPoolDataSource<HikariDataSource> flexy = new FlexyPoolDataSource<>(configuration,
 				new RetryConnectionAcquisitionStrategy.Factory<>(3));
 		flexy.start();
-		closeables.add(0, flexy::stop);
+		closeables.add(flexy::stop);
 		return flexy;
+	}
+
+	/**
+	 * A user's application, as far as its data source goes.
+	 */
+	@Configuration(proxyBeanMethods = false)
+	@ImportAutoConfiguration({ DataSourceAutoConfiguration.class, PoolWardenAutoConfiguration.class })
+	static class BenchmarkApplication {
+
 	}
 
 	/**
@@ -150,9 +173,14 @@ public enum Variant {
 	public record Built(DataSource dataSource, List<Closeable> closeables) implements Closeable {
 
 		@Override
-		public void close() throws IOException {
+		public void close() {
 			for (Closeable closeable : this.closeables) {
-				closeable.close();
+				try {
+					closeable.close();
+				}
+				catch (Exception ex) {
+					throw new IllegalStateException(ex);
+				}
 			}
 		}
 
