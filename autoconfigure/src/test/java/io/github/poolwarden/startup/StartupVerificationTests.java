@@ -50,7 +50,9 @@ import org.springframework.boot.diagnostics.FailureAnalysis;
 import org.springframework.boot.diagnostics.FailureAnalyzer;
 import org.springframework.boot.jdbc.autoconfigure.DataSourceAutoConfiguration;
 import org.springframework.boot.test.context.assertj.AssertableApplicationContext;
+import org.springframework.beans.factory.BeanFactory;
 import org.springframework.boot.test.context.runner.ApplicationContextRunner;
+import org.springframework.core.env.Environment;
 import org.springframework.boot.test.system.CapturedOutput;
 import org.springframework.boot.test.system.OutputCaptureExtension;
 import org.springframework.core.io.support.SpringFactoriesLoader;
@@ -294,8 +296,10 @@ class StartupVerificationTests {
 
 	private static FailureAnalysis analyze(Throwable failure) {
 		List<FailureAnalyzer> analyzers = SpringFactoriesLoader.forDefaultResourceLocation()
-			.load(FailureAnalyzer.class, null, FailureHandler.handleMessage((message, ex) -> {
-			}));
+			.load(FailureAnalyzer.class,
+					SpringFactoriesLoader.ArgumentResolver.of(BeanFactory.class, null).and(Environment.class, null),
+					FailureHandler.handleMessage((message, ex) -> {
+					}));
 		for (FailureAnalyzer analyzer : analyzers) {
 			if (analyzer.getClass().getName().startsWith("io.github.poolwarden")) {
 				FailureAnalysis analysis = analyzer.analyze(failure);

@@ -28,8 +28,11 @@ import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
+import java.util.UUID;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
+
+import org.jspecify.annotations.Nullable;
 
 /**
  * A private PostgreSQL cluster for one test class, for faults the shared server must not
@@ -50,26 +53,62 @@ public final class PrivateCluster implements AutoCloseable {
 
 	private final int port;
 
-	private PrivateCluster(Path bin, Path directory, int port) {
+	private final @Nullable String password;
+
+	private PrivateCluster(Path bin, Path directory, int port, @Nullable String password) {
 		this.bin = bin;
 		this.directory = directory;
 		this.data = directory.resolve("data");
 		this.port = port;
+		this.password = password;
 	}
 
 	/**
 	 * Create and start a cluster with the given settings added to its configuration.
 	 */
 	public static PrivateCluster start(Map<String, String> settings) {
+		PrivateCluster cluster = create(settings, false);
+		cluster.start();
+		return cluster;
+	}
+
+	/**
+	 * Create and start a cluster that requires a password ({@code scram-sha-256}) on TCP,
+	 * as a default Debian install or the official image does; {@link #jdbcUrl()} carries
+	 * the superuser's password.
+	 */
+	public static PrivateCluster startRequiringPasswords(Map<String, String> settings) {
+		PrivateCluster cluster = create(settings, true);
+		cluster.start();
+		return cluster;
+	}
+
+	/**
+	 * Create a cluster without starting it, for a database that comes up late.
+	 * @param settings added to its configuration
+	 * @param passwords whether TCP connections need a password ({@code scram-sha-256})
+	 */
+	public static PrivateCluster create(Map<String, String> settings, boolean passwords) {
 		Path bin = findBinaries();
 		try {
 			Path directory = Files.createTempDirectory("pw-cluster-");
-			PrivateCluster cluster = new PrivateCluster(bin, directory, TcpForwarder.freePort());
+			String password = passwords ? "Pw" + UUID.randomUUID().toString().replace("-", "").substring(0, 18) : null;
+			PrivateCluster cluster = new PrivateCluster(bin, directory, TcpForwarder.freePort(), password);
+			List<String> initdb = new ArrayList<>(List.of(bin.resolve("initdb").toString(), "-D",
+					cluster.data.toString(), "-U", "postgres", "--no-sync", "-E", "UTF8", "--auth-local=trust"));
+			if (password != null) {
+				Path passwordFile = directory.resolve("superuser-password");
+				Files.writeString(passwordFile, password, StandardCharsets.UTF_8);
+				initdb.addAll(List.of("--auth-host=scram-sha-256", "--pwfile=" + passwordFile));
+			}
+			else {
+				initdb.add("--auth-host=trust");
+			}
 			if (isRoot()) {
 				run(List.of("chown", "-R", "postgres", directory.toString()), false);
 			}
-			cluster.pg(List.of(bin.resolve("initdb").toString(), "-D", cluster.data.toString(), "-U", "postgres",
-					"-A", "trust", "--no-sync", "-E", "UTF8"));
+			cluster.pg(initdb);
+			Files.deleteIfExists(directory.resolve("superuser-password"));
 			StringBuilder configuration = new StringBuilder("\nport = " + cluster.port
 					+ "\nlisten_addresses = '127.0.0.1'\nunix_socket_directories = '" + directory
 					+ "'\nfsync = off\nshared_buffers = 16MB\n");
@@ -83,7 +122,6 @@ public final class PrivateCluster implements AutoCloseable {
 			else {
 				Files.writeString(conf, configuration, StandardCharsets.UTF_8, java.nio.file.StandardOpenOption.APPEND);
 			}
-			cluster.start();
 			return cluster;
 		}
 		catch (IOException ex) {
@@ -120,10 +158,20 @@ public final class PrivateCluster implements AutoCloseable {
 	}
 
 	/**
-	 * A JDBC URL of the cluster's {@code postgres} database as its superuser.
+	 * A JDBC URL of the cluster's {@code postgres} database as its superuser, with the
+	 * superuser's password when the cluster requires one.
 	 */
 	public String jdbcUrl() {
-		return "jdbc:postgresql://127.0.0.1:" + this.port + "/postgres?user=postgres";
+		return "jdbc:postgresql://127.0.0.1:" + this.port + "/postgres?user=postgres"
+				+ ((this.password != null) ? "&password=" + this.password : "");
+	}
+
+	/**
+	 * The superuser's password.
+	 * @return the password, or {@code null} when the cluster trusts every connection
+	 */
+	public @Nullable String password() {
+		return this.password;
 	}
 
 	/**
