@@ -22,6 +22,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
@@ -33,6 +34,7 @@ import io.github.poolwarden.lifecycle.LivePools;
 import io.github.poolwarden.pool.DatabaseProbe;
 import io.github.poolwarden.pool.HikariConnectionSource;
 import io.github.poolwarden.pool.HikariPoolProbe;
+import io.github.poolwarden.pool.HikariVersion;
 import io.github.poolwarden.retry.AcquisitionRetry;
 import io.github.poolwarden.retry.RetrySettings;
 import io.github.poolwarden.startup.StartupVerifier;
@@ -77,9 +79,13 @@ class GuardedDataSourceFactory {
 
 	private final String contextName;
 
+	private final boolean virtualThreads;
+
+	private final AtomicBoolean warnedAboutVirtualThreads = new AtomicBoolean();
+
 	GuardedDataSourceFactory(PoolWardenProperties properties, GuardedPools pools, UtilizationThresholds thresholds,
 			UtilizationListener firstListener, List<String> applicationPackages, @Nullable StartupVerifier verifier,
-			@Nullable CapacityChecker capacity, String contextName) {
+			@Nullable CapacityChecker capacity, String contextName, boolean virtualThreads) {
 		this.properties = properties;
 		this.pools = pools;
 		this.thresholds = thresholds;
@@ -88,6 +94,7 @@ class GuardedDataSourceFactory {
 		this.verifier = verifier;
 		this.capacity = capacity;
 		this.contextName = contextName;
+		this.virtualThreads = virtualThreads;
 	}
 
 	/**
@@ -117,6 +124,7 @@ class GuardedDataSourceFactory {
 		guarded.setDatabaseProbe(new DatabaseProbe(pool, this.properties.getHealth().getTimeout(), guarded::recordError));
 		guarded.setUtilizationListeners(List.of(this.firstListener));
 		warnWithoutSocketTimeout(pool);
+		warnAboutVirtualThreads(pool);
 		this.pools.register(beanName, guarded);
 		if (this.verifier != null) {
 			verify(guarded);
@@ -194,6 +202,33 @@ class GuardedDataSourceFactory {
 					+ "whose network link dies silently waits forever and holds its connection. Set socketTimeout "
 					+ "(seconds) in spring.datasource.url or spring.datasource.hikari.data-source-properties, "
 					+ "longer than your slowest statement.", pool.getPoolName()));
+		}
+	}
+
+	/**
+	 * HikariCP before 7.1.0 spins on virtual threads when a returned connection is handed
+	 * over to a waiter (HikariCP issue 2398): CPU burnt exactly when the pool is busy. The
+	 * spin is reported on JDK 21 to 24; on JDK 25 neither upstream nor our benchmark
+	 * reproduces it, so there the advice is an INFO line. Virtual threads need JDK 21:
+	 * below it the property changes nothing and nothing is said.
+	 */
+	private void warnAboutVirtualThreads(HikariDataSource pool) {
+		int jdk = Runtime.version().feature();
+		String version = HikariVersion.current();
+		if (!this.virtualThreads || jdk < 21 || !HikariVersion.spinsOnVirtualThreads(version)
+				|| !this.warnedAboutVirtualThreads.compareAndSet(false, true)) {
+			return;
+		}
+		LogMessage message = LogMessage.format("%s - spring.threads.virtual.enabled is true, and HikariCP %s spins on "
+				+ "virtual threads while it hands a returned connection to a waiter (HikariCP issue 2398, seen on "
+				+ "JDK 21 to 24, fixed in 7.1.0). Use HikariCP 7.1.0: with spring-boot-starter-parent set the "
+				+ "property hikaricp.version=7.1.0; with Boot's BOM imported, manage com.zaxxer:HikariCP:7.1.0 "
+				+ "before it.", pool.getPoolName(), version);
+		if (jdk < 25) {
+			logger.warn(message);
+		}
+		else {
+			logger.info(message);
 		}
 	}
 

@@ -98,8 +98,10 @@ public final class PoolWardenAutoConfiguration {
 			ObjectProvider<CapacityChecker> capacity, BeanFactory beanFactory, ApplicationContext context) {
 		List<String> applicationPackages = AutoConfigurationPackages.has(beanFactory)
 				? AutoConfigurationPackages.get(beanFactory) : List.of();
+		boolean virtualThreads = context.getEnvironment()
+			.getProperty("spring.threads.virtual.enabled", Boolean.class, false);
 		return new GuardedDataSourceFactory(properties, pools, thresholds, logging, applicationPackages,
-				verifier.getIfAvailable(), capacity.getIfAvailable(), context.getId());
+				verifier.getIfAvailable(), capacity.getIfAvailable(), context.getId(), virtualThreads);
 	}
 
 	@Bean

@@ -299,10 +299,9 @@ class HolderNamingPostgresTests {
 	}
 
 	private static Thread unstartedVirtualThread(Runnable task) throws Exception {
-		Method ofVirtual = Thread.class.getMethod("ofVirtual");
-		Object builder = ofVirtual.invoke(null);
-		Method unstarted = builder.getClass().getMethod("unstarted", Runnable.class);
-		unstarted.setAccessible(true);
+		// Thread.ofVirtual().unstarted(task), written for a build that targets Java 17.
+		Object builder = Thread.class.getMethod("ofVirtual").invoke(null);
+		Method unstarted = Class.forName("java.lang.Thread$Builder").getMethod("unstarted", Runnable.class);
 		return (Thread) unstarted.invoke(builder, task);
 	}
 
