@@ -41,7 +41,8 @@ import org.springframework.core.env.Environment;
  * startup through another component (a schema migration, an entity manager, a SQL
  * initializer): the component, the database, the SQLState, what it means and what to
  * do, with every password masked, instead of the component's own stack trace. Errors
- * PoolWarden cannot classify are left to the other analyzers.
+ * PoolWarden cannot classify are left to the other analyzers, and so is everything when
+ * {@code poolwarden.enabled=false}.
  *
  * @author PoolWarden authors
  */
@@ -59,6 +60,10 @@ class DatabaseFailureAnalyzer extends AbstractFailureAnalyzer<SQLException> {
 
 	@Override
 	protected @Nullable FailureAnalysis analyze(Throwable rootFailure, SQLException cause) {
+		if (this.environment != null
+				&& !this.environment.getProperty("poolwarden.enabled", Boolean.class, true)) {
+			return null;
+		}
 		ConnectionFailure failure = ConnectionFailure.of(cause);
 		if (failure.kind() == ConnectionFailure.Kind.OTHER || failure.sqlState() == null && failure.vendorCode() == 0) {
 			return null;

@@ -194,11 +194,12 @@ class CapacityPostgresTests {
 			assertThat(second).hasNotFailed();
 		}));
 
+		// Other test classes' cached contexts may still hold pools on the same server: they
+		// count too, and the line names every pool.
 		assertThat(output.getOut().lines().filter((line) -> line.contains("guarded pools in this JVM connect to")))
 			.singleElement()
 			.asString()
-			.contains("2 guarded pools in this JVM connect to 127.0.0.1:")
-			.contains("with up to 140 connections together")
+			.containsPattern("\\d+ guarded pools in this JVM connect to [^ ]+ with up to \\d+ connections together")
 			.contains("alpha 70 [context ")
 			.contains("beta 70 [context ");
 	}
