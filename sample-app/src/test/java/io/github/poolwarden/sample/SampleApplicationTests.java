@@ -51,15 +51,23 @@ import org.springframework.test.context.DynamicPropertyRegistry;
 import org.springframework.test.context.DynamicPropertySource;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
 /**
- * Starts the sample application on its own database and reads its actuator endpoints.
+ * Starts the sample application on its own database, as a role of its own with a
+ * password, and reads what a user reads: its pages, its actuator endpoints, its
+ * replays. The hold-down is shortened so that replays run back to back start from the
+ * normal level.
  */
-@SpringBootTest(webEnvironment = WebEnvironment.RANDOM_PORT)
+@SpringBootTest(webEnvironment = WebEnvironment.RANDOM_PORT, properties = "poolwarden.utilization.hold-down=2s")
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 class SampleApplicationTests {
 
+	private static final String PASSWORD = "Sample-" + java.util.UUID.randomUUID();
+
 	private static TestDatabase database;
+
+	private static String role;
 
 	@LocalServerPort
 	private int port;
@@ -70,8 +78,10 @@ class SampleApplicationTests {
 	@DynamicPropertySource
 	static void database(DynamicPropertyRegistry registry) {
 		database = TestPostgres.createDatabase("sample");
-		registry.add("spring.datasource.url", database::jdbcUrl);
-		registry.add("spring.datasource.username", TestPostgres::adminUser);
+		role = database.createRole("sample", "LOGIN CREATEROLE PASSWORD '" + PASSWORD + "'");
+		registry.add("spring.datasource.url", database::jdbcUrlWithoutCredentials);
+		registry.add("spring.datasource.username", () -> role);
+		registry.add("spring.datasource.password", () -> PASSWORD);
 	}
 
 	@AfterAll
@@ -90,21 +100,52 @@ class SampleApplicationTests {
 
 		assertThat(health.statusCode()).isEqualTo(200);
 		JsonNode body = JsonMapper.shared().readTree(health.body());
-		assertThat(body.path("status").asString()).isEqualTo("UP");
-		assertThat(body.path("components").path("db").path("status").asString()).isEqualTo("UP");
-		JsonNode poolwarden = body.path("components").path("poolwarden");
-		assertThat(poolwarden.path("status").asString()).isEqualTo("UP");
-		assertThat(poolwarden.path("details").path("pool").asString()).isEqualTo("sample");
-		assertThat(poolwarden.path("details").path("level").asString()).isEqualTo("normal");
-		assertThat(poolwarden.path("details").path("max").asInt()).isEqualTo(10);
+		assertThat(field(body, "status").asString()).isEqualTo("UP");
+		JsonNode db = field(body, "components", "db");
+		assertThat(field(db, "status").asString()).isEqualTo("UP");
+		assertThat(field(db, "details", "database").asString()).isEqualTo("PostgreSQL");
+		assertThat(field(db, "details", "validationQuery").asString()).isEqualTo("isValid()");
+		assertThat(field(db, "details", "saturated").asBoolean()).isFalse();
+		JsonNode poolwarden = field(body, "components", "poolwarden");
+		assertThat(field(poolwarden, "status").asString()).isEqualTo("UP");
+		assertThat(field(poolwarden, "details", "pool").asString()).isEqualTo("sample");
+		assertThat(field(poolwarden, "details", "level").asString()).isEqualTo("normal");
+		assertThat(field(poolwarden, "details", "max").asInt()).isEqualTo(10);
+		assertThat(field(poolwarden, "details", "database").asString()).isEqualTo("answers");
+	}
+
+	@Test
+	void servesOwnersThroughJpaFromTheTablesFlywayMigrated() throws Exception {
+		HttpResponse<String> owners = get("/owners?lastName=Davis");
+
+		assertThat(owners.statusCode()).isEqualTo(200);
+		JsonNode body = JsonMapper.shared().readTree(owners.body());
+		assertThat(body.isArray()).isTrue();
+		assertThat(body).hasSize(2);
+		assertThat(field(body.get(0), "name").asString()).isEqualTo("Betty Davis");
+		assertThat(field(body.get(0), "pets").get(0).asString()).isEqualTo("Basil");
+		assertThat(field(body.get(1), "name").asString()).isEqualTo("Harold Davis");
 	}
 
 	@Test
 	void readinessFollowsPoolWarden() throws Exception {
-		JsonNode readiness = JsonMapper.shared().readTree(get("/actuator/health/readiness").body());
+		assertThat(readiness()).isEqualTo("UP");
 
-		assertThat(readiness.path("status").asString()).isEqualTo("UP");
-		assertThat(readiness.path("components").has("poolwarden")).isTrue();
+		database.execute("ALTER ROLE " + role + " NOLOGIN");
+		try {
+			await().atMost(Duration.ofSeconds(10)).until(() -> "DOWN".equals(readiness()));
+			JsonNode poolwarden = field(JsonMapper.shared().readTree(get("/actuator/health").body()), "components",
+					"poolwarden");
+			assertThat(field(poolwarden, "details", "lastError", "sqlState").asString()).isEqualTo("28000");
+		}
+		finally {
+			database.execute("ALTER ROLE " + role + " LOGIN");
+		}
+		await().atMost(Duration.ofSeconds(10)).until(() -> "UP".equals(readiness()));
+	}
+
+	private String readiness() throws Exception {
+		return field(JsonMapper.shared().readTree(get("/actuator/health/readiness").body()), "status").asString();
 	}
 
 	@Test
@@ -113,21 +154,40 @@ class SampleApplicationTests {
 			.readTree(get("/actuator/metrics/poolwarden.connections.utilization?tag=pool:sample").body());
 		String prometheus = get("/actuator/prometheus").body();
 
-		assertThat(utilization.path("measurements").get(0).path("value").asDouble()).isBetween(0.0, 1.0);
+		assertThat(field(utilization, "name").asString()).isEqualTo("poolwarden.connections.utilization");
+		assertThat(field(utilization, "measurements").get(0).get("value").asDouble()).isBetween(0.0, 1.0);
 		assertThat(prometheus).contains("poolwarden_connections_utilization_ratio{pool=\"sample\"")
 			.contains("poolwarden_utilization_level{pool=\"sample\"")
 			.contains("poolwarden_acquisitions_retried_total{pool=\"sample\",result=\"exhausted\"")
+			.contains("poolwarden_acquisitions_nested_total{pool=\"sample\"")
 			.contains("hikaricp_connections_active{pool=\"sample\"");
 	}
 
 	@Test
 	void namesTheHoldersAtActuatorPoolwarden() throws Exception {
-		JsonNode report = JsonMapper.shared().readTree(get("/actuator/poolwarden").body());
+		java.util.concurrent.CompletableFuture<HttpResponse<String>> work = java.util.concurrent.CompletableFuture
+			.supplyAsync(() -> {
+				try {
+					return get("/work?holdMillis=3000");
+				}
+				catch (Exception ex) {
+					throw new IllegalStateException(ex);
+				}
+			});
 
-		JsonNode pool = report.path("pools").path("sample");
-		assertThat(pool.path("state").path("max").asInt()).isEqualTo(10);
-		assertThat(pool.path("holders").isArray()).isTrue();
-		assertThat(pool.path("tracking").path("borrowed").asLong()).isGreaterThanOrEqualTo(0);
+		await().atMost(Duration.ofSeconds(10)).until(() -> holders().size() > 0);
+
+		JsonNode holder = holders().get(0);
+		assertThat(field(holder, "callSite").asString()).startsWith("WorkController.work(WorkController.java:");
+		assertThat(field(holder, "thread").asString()).startsWith("http-nio-");
+		JsonNode pool = field(JsonMapper.shared().readTree(get("/actuator/poolwarden").body()), "pools", "sample");
+		assertThat(field(pool, "tracking", "borrowed").asLong()).isPositive();
+		assertThat(field(pool, "byCallSite").get(0).asString()).contains("held by WorkController.work(");
+		assertThat(work.get(30, java.util.concurrent.TimeUnit.SECONDS).statusCode()).isEqualTo(200);
+	}
+
+	private JsonNode holders() throws Exception {
+		return field(JsonMapper.shared().readTree(get("/actuator/poolwarden").body()), "pools", "sample", "holders");
 	}
 
 	@Test
@@ -135,7 +195,31 @@ class SampleApplicationTests {
 		HttpResponse<String> work = get("/work?holdMillis=10");
 
 		assertThat(work.statusCode()).isEqualTo(200);
-		assertThat(work.body()).contains("PostgreSQL");
+		assertThat(field(JsonMapper.shared().readTree(work.body()), "server").asString()).contains("PostgreSQL");
+	}
+
+	@Test
+	void replaysIncident002NamingTheLeakWhileTheCallerWaits() throws Exception {
+		JsonNode sides = field(JsonMapper.shared().readTree(post("/incidents/002").body()), "sides");
+
+		assertThat(field(sides.get(0), "side").asString()).isEqualTo("poolwarden");
+		assertThat(field(sides.get(0), "holdersNamed").asString()).contains("held by ReportJob.classify(ReportJob.java:");
+		assertThat(field(sides.get(0), "failed").asInt()).isZero();
+		assertThat(field(sides.get(1), "side").asString()).isEqualTo("plain-hikaricp");
+		assertThat(field(sides.get(1), "holdersNamed").asString()).isEmpty();
+	}
+
+	/**
+	 * The node at a path, failing when any part of it is missing: a missing field must
+	 * never read as 0 or false.
+	 */
+	private static JsonNode field(JsonNode node, String... path) {
+		JsonNode current = node;
+		for (String name : path) {
+			assertThat(current.has(name)).as("field '%s' in %s", name, current).isTrue();
+			current = current.get(name);
+		}
+		return current;
 	}
 
 	@Test
@@ -173,12 +257,12 @@ class SampleApplicationTests {
 	void replaysAnIncidentSideBySide() throws Exception {
 		HttpResponse<String> response = post("/incidents/001?size=2&years=2");
 
-		JsonNode sides = JsonMapper.shared().readTree(response.body()).path("sides");
-		assertThat(sides.get(0).path("side").asString()).isEqualTo("poolwarden");
-		assertThat(sides.get(0).path("failed").asInt()).isZero();
-		assertThat(sides.get(0).path("retriesRecovered").asInt()).isPositive();
-		assertThat(sides.get(1).path("side").asString()).isEqualTo("plain-hikaricp");
-		assertThat(sides.get(1).path("failed").asInt()).as("HikariCP alone fails on the same load").isPositive();
+		JsonNode sides = field(JsonMapper.shared().readTree(response.body()), "sides");
+		assertThat(field(sides.get(0), "side").asString()).isEqualTo("poolwarden");
+		assertThat(field(sides.get(0), "failed").asInt()).isZero();
+		assertThat(field(sides.get(0), "retriesRecovered").asInt()).isPositive();
+		assertThat(field(sides.get(1), "side").asString()).isEqualTo("plain-hikaricp");
+		assertThat(field(sides.get(1), "failed").asInt()).as("HikariCP alone fails on the same load").isPositive();
 	}
 
 	@Test

@@ -23,7 +23,11 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.UUID;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
@@ -110,7 +114,7 @@ public class IncidentReplays {
 
 	/**
 	 * 001: 1 site x 4 scenarios x {@code years} tasks on 8 workers, each task taking 12
-	 * connections in sequence, holding each for a real 20 ms query.
+	 * connections in sequence, holding each for a real 60 ms query.
 	 */
 	private List<SideResult> fanOut(int size, int years) throws Exception {
 		List<SideResult> sides = new ArrayList<>();
@@ -143,11 +147,10 @@ public class IncidentReplays {
 
 	private SideResult leak(String side, DataSource dataSource, GuardedDataSource guarded, DoubleSupplier utilization)
 			throws Exception {
-		List<Connection> leaked = new ArrayList<>();
+		List<Connection> leaked = new CopyOnWriteArrayList<>();
 		AtomicReference<String> named = new AtomicReference<>("");
 		try {
 			return run(side, guarded, utilization, () -> {
-				int failed = 0;
 				this.reports.export(dataSource, 1500);
 				int max = (guarded != null) ? guarded.getPool().getMaximumPoolSize()
 						: ((HikariDataSource) dataSource).getMaximumPoolSize();
@@ -159,17 +162,34 @@ public class IncidentReplays {
 						// the error path: the connection stays out
 					}
 				}
+				CompletableFuture<Void> oneMore = CompletableFuture.runAsync(() -> {
+					try {
+						this.reports.classify(dataSource, false, new ArrayList<>());
+					}
+					catch (SQLException ex) {
+						throw new IllegalStateException(ex);
+					}
+				});
+				// The pool stays dry for 3 s while one more caller waits: long enough for
+				// PoolWarden's first attempt (2 s with Boot's defaults) to end and warn.
+				Thread.sleep(3000);
+				if (guarded != null && guarded.getTracker() != null) {
+					named.set(guarded.getTracker().summary(600));
+				}
+				for (Connection connection : leaked) {
+					connection.close();
+				}
+				leaked.clear();
+				int failed = 0;
 				try {
-					this.reports.classify(dataSource, false, leaked);
+					oneMore.get(60, TimeUnit.SECONDS);
 				}
-				catch (SQLException ex) {
+				catch (ExecutionException ex) {
 					failed++;
-					String message = String.valueOf(ex.getMessage());
-					int holders = message.indexOf("holders: ");
-					named.set((holders >= 0) ? message.substring(holders + 9) : "");
 				}
-				return new int[] { 1 + max, failed };
-			}, named::get, "the error path forgets close(); then one more acquisition");
+				return new int[] { 2 + max, failed };
+			}, named::get, "the error path forgets close() until the pool is dry; one more caller waits 3 s, "
+					+ "then the leaked connections are closed");
 		}
 		finally {
 			for (Connection connection : leaked) {
@@ -227,15 +247,17 @@ public class IncidentReplays {
 	 * fewer connections than they hold together.
 	 */
 	private List<SideResult> manyContexts(int contexts) throws Exception {
-		String role = "pw_sample_suite";
+		String suffix = UUID.randomUUID().toString().replace("-", "").substring(0, 10);
+		String role = "pw_sample_suite_" + suffix;
+		String password = "Suite-" + UUID.randomUUID();
 		try (Connection connection = this.appPool.getConnection(); Statement statement = connection.createStatement()) {
-			statement.execute("DROP ROLE IF EXISTS " + role);
-			statement.execute("CREATE ROLE " + role + " LOGIN CONNECTION LIMIT 25");
+			statement.execute("CREATE ROLE " + role + " LOGIN CONNECTION LIMIT 25 PASSWORD '" + password + "'");
+			statement.execute("GRANT CONNECT ON DATABASE \"" + connection.getCatalog() + "\" TO " + role);
 		}
 		try {
 			List<SideResult> sides = new ArrayList<>();
-			sides.add(suite(GUARDED, contexts, role, true));
-			sides.add(suite(PLAIN, contexts, role, false));
+			sides.add(suite(GUARDED, contexts, role, password, true));
+			sides.add(suite(PLAIN, contexts, role, password, false));
 			return sides;
 		}
 		finally {
@@ -247,7 +269,7 @@ public class IncidentReplays {
 		}
 	}
 
-	private SideResult suite(String side, int contexts, String role, boolean guarded) {
+	private SideResult suite(String side, int contexts, String role, String password, boolean guarded) {
 		long start = System.nanoTime();
 		List<ConfigurableApplicationContext> cached = new ArrayList<>();
 		int completed = 0;
@@ -258,8 +280,8 @@ public class IncidentReplays {
 					ConfigurableApplicationContext context = new SpringApplicationBuilder(ReplayPool.class)
 						.web(WebApplicationType.NONE)
 						.logStartupInfo(false)
-						.run(args("incident-004-" + side + "-" + i, 10, 10, 2000, guarded,
-								"--spring.datasource.username=" + role));
+						.run(argsAs(role, password, "incident-004-" + side + "-" + i, 10, 10, 2000, guarded,
+								"--poolwarden.startup.timeout=5s"));
 					cached.add(context);
 					try (Connection connection = context.getBean(DataSource.class).getConnection();
 							Statement statement = connection.createStatement()) {
@@ -364,7 +386,7 @@ public class IncidentReplays {
 					for (int step = 0; step < steps; step++) {
 						try (Connection connection = dataSource.getConnection();
 								Statement statement = connection.createStatement()) {
-							statement.execute("SELECT pg_sleep(0.02)");
+							statement.execute("SELECT pg_sleep(0.06)");
 						}
 					}
 				}
@@ -395,15 +417,21 @@ public class IncidentReplays {
 			boolean guarded) {
 		return new SpringApplicationBuilder(ReplayPool.class).web(WebApplicationType.NONE)
 			.logStartupInfo(false)
-			.run(args(name, max, minIdle, connectionTimeout, guarded,
-					"--spring.datasource.username=" + this.appPool.getPool().getUsername()));
+			.run(args(name, max, minIdle, connectionTimeout, guarded));
 	}
 
 	private String[] args(String name, int max, int minIdle, long connectionTimeout, boolean guarded,
 			String... extra) {
 		HikariDataSource source = this.appPool.getPool();
+		return argsAs(source.getUsername(), (source.getPassword() != null) ? source.getPassword() : "", name, max,
+				minIdle, connectionTimeout, guarded, extra);
+	}
+
+	private String[] argsAs(String username, String password, String name, int max, int minIdle,
+			long connectionTimeout, boolean guarded, String... extra) {
+		HikariDataSource source = this.appPool.getPool();
 		List<String> args = new ArrayList<>(List.of("--spring.datasource.url=" + source.getJdbcUrl(),
-				"--spring.datasource.password=" + ((source.getPassword() != null) ? source.getPassword() : ""),
+				"--spring.datasource.username=" + username, "--spring.datasource.password=" + password,
 				"--spring.datasource.hikari.pool-name=" + name, "--spring.datasource.hikari.maximum-pool-size=" + max,
 				"--spring.datasource.hikari.minimum-idle=" + minIdle,
 				"--spring.datasource.hikari.connection-timeout=" + connectionTimeout,
