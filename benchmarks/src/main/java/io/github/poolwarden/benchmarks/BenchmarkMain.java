@@ -16,10 +16,15 @@
 
 package io.github.poolwarden.benchmarks;
 
+import java.io.File;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.LocalDate;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
 
 import org.openjdk.jmh.results.format.ResultFormatType;
 import org.openjdk.jmh.runner.Runner;
@@ -29,8 +34,8 @@ import org.openjdk.jmh.runner.options.TimeValue;
 
 /**
  * Runs the benchmarks. {@code smoke} runs one short iteration of everything (what CI
- * runs); {@code all} runs the full set; {@code jmh}, {@code interleaved} and {@code e2e}
- * run one part. The end-to-end part needs {@code POOLWARDEN_BENCH_JDBC_URL} (or
+ * runs); {@code all} runs the full set; {@code jmh}, {@code interleaved}, {@code e2e} and
+ * {@code virtual} run one part. The end-to-end part needs {@code POOLWARDEN_BENCH_JDBC_URL} (or
  * {@code POOLWARDEN_TEST_JDBC_URL}): a role that may create a database.
  */
 public final class BenchmarkMain {
@@ -54,21 +59,71 @@ public final class BenchmarkMain {
 			InterleavedHarness.report(smoke ? 2 : 40, Duration.ofMillis(smoke ? 50 : 250), out);
 		}
 		if (all || mode.equals("e2e")) {
-			String url = System.getenv("POOLWARDEN_BENCH_JDBC_URL");
-			if (url == null || url.isBlank()) {
-				url = System.getenv("POOLWARDEN_TEST_JDBC_URL");
-			}
-			if (url == null || url.isBlank()) {
-				throw new IllegalStateException("The end-to-end benchmark needs POOLWARDEN_BENCH_JDBC_URL or "
-						+ "POOLWARDEN_TEST_JDBC_URL: the JDBC URL of a PostgreSQL role that may create a database");
-			}
-			new EndToEnd(url, smoke).report(out);
+			new EndToEnd(jdbcUrl(), smoke).report(out);
+		}
+		if (all || mode.equals("virtual")) {
+			virtualThreads(jdbcUrl(), smoke ? 1 : 5, out);
 		}
 		System.out.println();
 		System.out.print(out);
 		Path report = Path.of("target", "benchmark-" + mode + ".md");
 		Files.writeString(report, out);
 		System.out.println("Report written to " + report.toAbsolutePath());
+	}
+
+	private static String jdbcUrl() {
+		String url = System.getenv("POOLWARDEN_BENCH_JDBC_URL");
+		if (url == null || url.isBlank()) {
+			url = System.getenv("POOLWARDEN_TEST_JDBC_URL");
+		}
+		if (url == null || url.isBlank()) {
+			throw new IllegalStateException("The end-to-end benchmarks need POOLWARDEN_BENCH_JDBC_URL or "
+					+ "POOLWARDEN_TEST_JDBC_URL: the JDBC URL of a PostgreSQL role that may create a database");
+		}
+		return url;
+	}
+
+	/**
+	 * Incident 001's burst on virtual threads, in a JVM of its own for each HikariCP
+	 * version: the one the benchmarks were built with, and every jar in
+	 * {@code target/hikaricp} placed first on the class path. Needs Java 21 or newer, or
+	 * {@code POOLWARDEN_BENCH_JAVA21} pointing at such a {@code java}.
+	 */
+	private static void virtualThreads(String url, int rounds, StringBuilder out) throws Exception {
+		String java = System.getenv("POOLWARDEN_BENCH_JAVA21");
+		if (java == null || java.isBlank()) {
+			if (Runtime.version().feature() < 21) {
+				out.append("\nVirtual threads: skipped, this JVM is Java ").append(Runtime.version().feature())
+					.append("; run on Java 21+ or set POOLWARDEN_BENCH_JAVA21 to a Java 21+ `java`\n");
+				return;
+			}
+			java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
+		}
+		String jar = Path.of("target", "benchmarks.jar").toString();
+		List<String> classPaths = new ArrayList<>(List.of(jar));
+		Path alternatives = Path.of("target", "hikaricp");
+		if (Files.isDirectory(alternatives)) {
+			try (var jars = Files.list(alternatives)) {
+				jars.filter((each) -> each.toString().endsWith(".jar"))
+					.sorted()
+					.forEach((each) -> classPaths.add(each + File.pathSeparator + jar));
+			}
+		}
+		out.append(String.format("%nVirtual threads: incident 001's burst (320 tasks x 12 acquisitions, a 2 ms query "
+				+ "each) on a virtual thread per task, pool of 5, PoolWarden's defaults; %d bursts per JVM%n%n", rounds));
+		out.append("| HikariCP | acquisitions | wall s | CPU s | cores busy | CPU µs per acquisition |\n"
+				+ "|---|---|---|---|---|---|\n");
+		for (String classPath : classPaths) {
+			Process process = new ProcessBuilder(java, "-cp", classPath, VirtualThreadBurst.class.getName(), url,
+					String.valueOf(rounds))
+				.redirectErrorStream(true)
+				.start();
+			String output = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+			if (!process.waitFor(10, TimeUnit.MINUTES) || process.exitValue() != 0) {
+				throw new IllegalStateException("Virtual-thread burst failed:\n" + output);
+			}
+			output.lines().filter((line) -> line.startsWith("| ")).forEach((line) -> out.append(line).append('\n'));
+		}
 	}
 
 	private static void jmh(boolean smoke) throws Exception {
