@@ -108,7 +108,7 @@ public class AcquisitionRetry {
 
 	private final AcquisitionRetryStats stats = new AcquisitionRetryStats();
 
-	private final RateLimiter warnings = new RateLimiter(Duration.ofSeconds(WARN_INTERVAL_SECONDS));
+	private final RateLimiter warnings;
 
 	private final LongSupplier clock;
 
@@ -154,6 +154,7 @@ public class AcquisitionRetry {
 		this.backOff.setMaxInterval(settings.maxDelay().toMillis());
 		this.backOff.setJitter(settings.jitter().toMillis());
 		this.clock = clock;
+		this.warnings = new RateLimiter(Duration.ofSeconds(WARN_INTERVAL_SECONDS), clock);
 	}
 
 	/**

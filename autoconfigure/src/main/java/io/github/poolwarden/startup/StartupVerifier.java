@@ -43,8 +43,9 @@ import org.springframework.util.backoff.ExponentialBackOff;
  * that is not reachable yet is waited for, with backoff, until the timeout; an error
  * that waiting cannot fix fails at once.
  * <p>
- * {@link PoolLifecycle} runs it in a phase before the web server starts, so no request
- * and no readiness probe meets an unverified pool.
+ * The auto-configuration runs it when a pool is guarded, as its bean is created, so
+ * nothing in the context can borrow from an unverified pool; {@code PoolLifecycle} runs
+ * it again when a stopped or paused context restarts, before the web server.
  *
  * @author PoolWarden authors
  * @since 0.1.0

@@ -18,6 +18,7 @@ package io.github.poolwarden.support;
 
 import java.time.Duration;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.LongSupplier;
 
 /**
  * Lets one event through per interval and counts the ones it held back, so that a storm
@@ -30,7 +31,9 @@ public final class RateLimiter {
 
 	private final long intervalNanos;
 
-	private final AtomicLong next = new AtomicLong(System.nanoTime());
+	private final LongSupplier clock;
+
+	private final AtomicLong next;
 
 	private final AtomicLong heldBack = new AtomicLong();
 
@@ -39,7 +42,18 @@ public final class RateLimiter {
 	 * @param interval the shortest time between two events that pass
 	 */
 	public RateLimiter(Duration interval) {
+		this(interval, System::nanoTime);
+	}
+
+	/**
+	 * Create a limiter whose first event passes, on a clock of the caller's.
+	 * @param interval the shortest time between two events that pass
+	 * @param clock the time in nanoseconds, as {@link System#nanoTime()}
+	 */
+	public RateLimiter(Duration interval, LongSupplier clock) {
 		this.intervalNanos = interval.toNanos();
+		this.clock = clock;
+		this.next = new AtomicLong(clock.getAsLong());
 	}
 
 	/**
@@ -48,7 +62,7 @@ public final class RateLimiter {
 	 * the last one that passed
 	 */
 	public long tryPass() {
-		long now = System.nanoTime();
+		long now = this.clock.getAsLong();
 		long due = this.next.get();
 		if (now - due >= 0 && this.next.compareAndSet(due, now + this.intervalNanos)) {
 			return this.heldBack.getAndSet(0);

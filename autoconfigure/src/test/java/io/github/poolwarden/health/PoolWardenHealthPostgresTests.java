@@ -17,17 +17,25 @@
 package io.github.poolwarden.health;
 
 import java.sql.Connection;
+import java.sql.DriverManager;
 import java.sql.SQLTransientConnectionException;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
 
 import javax.sql.DataSource;
 
+import com.zaxxer.hikari.HikariCredentialsProvider;
+import com.zaxxer.hikari.util.Credentials;
 import io.github.poolwarden.autoconfigure.PoolWardenAutoConfiguration;
+import io.github.poolwarden.autoconfigure.health.GuardedDatabaseHealthContributorAutoConfiguration;
 import io.github.poolwarden.autoconfigure.health.PoolWardenHealthContributorAutoConfiguration;
-import io.github.poolwarden.support.JdbcTarget;
 import io.github.poolwarden.testsupport.TcpForwarder;
 import io.github.poolwarden.testsupport.TestPostgres;
 import io.github.poolwarden.testsupport.TestPostgres.TestDatabase;
@@ -42,6 +50,7 @@ import org.springframework.boot.health.contributor.Health;
 import org.springframework.boot.health.contributor.HealthIndicator;
 import org.springframework.boot.health.contributor.Status;
 import org.springframework.boot.jdbc.autoconfigure.DataSourceAutoConfiguration;
+import org.springframework.boot.jdbc.autoconfigure.health.DataSourceHealthContributorAutoConfiguration;
 import org.springframework.boot.test.context.runner.ApplicationContextRunner;
 import org.springframework.boot.test.system.CapturedOutput;
 import org.springframework.boot.test.system.OutputCaptureExtension;
@@ -58,7 +67,12 @@ import static org.awaitility.Awaitility.await;
 @ExtendWith(OutputCaptureExtension.class)
 class PoolWardenHealthPostgresTests {
 
-	private static final Duration BOUND = Duration.ofMillis(1000 + 500);
+	/**
+	 * poolwarden.health.timeout (1 s) plus room for a busy 2-core machine. What the bound
+	 * tells apart is an answer within the health timeout from one that waits for the pool
+	 * or the driver's own timeouts (10 s and more), so it can afford to be generous.
+	 */
+	private static final Duration BOUND = Duration.ofMillis(1000 + 2000);
 
 	private static TestDatabase database;
 
@@ -84,10 +98,9 @@ class PoolWardenHealthPostgresTests {
 
 	@Test
 	void upWhileSaturatedDownWhileUnreachableAndUpAgain() throws Exception {
-		int serverPort = JdbcTarget.parse(database.jdbcUrl()).port();
-		try (TcpForwarder forwarder = new TcpForwarder(serverPort)) {
+		try (TcpForwarder forwarder = TcpForwarder.toTestServer()) {
 			forwarder.open();
-			String url = database.jdbcUrl().replace("127.0.0.1:" + serverPort, "127.0.0.1:" + forwarder.port());
+			String url = database.jdbcUrlVia(forwarder.port());
 			runner(url).run((context) -> {
 				HealthIndicator health = context.getBean("poolwardenHealthContributor", HealthIndicator.class);
 				DataSource dataSource = context.getBean(DataSource.class);
@@ -170,6 +183,140 @@ class PoolWardenHealthPostgresTests {
 					connection.close();
 				}
 			});
+	}
+
+	/**
+	 * However many requests ask at once, one check per pool is in flight: a database that
+	 * hangs costs one connection attempt and one thread, not one per request, and Boot's
+	 * {@code db} component and PoolWarden's share it.
+	 */
+	@Test
+	void atMostOneCheckPerPoolIsInFlight() throws Exception {
+		try (TcpForwarder forwarder = TcpForwarder.toTestServer()) {
+			forwarder.open();
+			runner(database.jdbcUrlVia(forwarder.port()))
+				.withConfiguration(AutoConfigurations.of(GuardedDatabaseHealthContributorAutoConfiguration.class,
+						DataSourceHealthContributorAutoConfiguration.class))
+				.run((context) -> {
+					HealthIndicator poolwarden = context.getBean("poolwardenHealthContributor", HealthIndicator.class);
+					HealthIndicator db = context.getBean("dbHealthContributor", HealthIndicator.class);
+					forwarder.blackHole(true);
+					int before = forwarder.accepted();
+					ExecutorService requests = Executors.newFixedThreadPool(8);
+					CountDownLatch go = new CountDownLatch(1);
+					List<Future<Health>> answers = new ArrayList<>();
+					for (int i = 0; i < 8; i++) {
+						HealthIndicator indicator = (i % 2 == 0) ? poolwarden : db;
+						answers.add(requests.submit(() -> {
+							go.await();
+							return indicator.health();
+						}));
+					}
+					go.countDown();
+					for (Future<Health> answer : answers) {
+						assertThat(answer.get(10, TimeUnit.SECONDS).getStatus()).isEqualTo(Status.DOWN);
+					}
+					requests.shutdown();
+
+					assertThat(forwarder.accepted() - before).as("connection attempts for 8 requests").isOne();
+					forwarder.blackHole(false);
+				});
+		}
+	}
+
+	/**
+	 * A server that refuses a new connection with 53300 (the role's slots are all in the
+	 * pool) answers: UP while the pool holds connections. The control, a pool that holds
+	 * none while the role is full, is DOWN: nothing can be served.
+	 */
+	@Test
+	void tooManyConnectionsCountsAsAnsweringWhileThePoolHoldsConnections() throws Exception {
+		String role = database.createRole("full", "LOGIN CONNECTION LIMIT 2");
+		ApplicationContextRunner full = runner(database.jdbcUrl()).withPropertyValues(database.credentialsOf(role))
+			.withPropertyValues("spring.datasource.hikari.maximum-pool-size=2", "poolwarden.capacity.enabled=false")
+			.withConfiguration(AutoConfigurations.of(GuardedDatabaseHealthContributorAutoConfiguration.class,
+					DataSourceHealthContributorAutoConfiguration.class));
+
+		full.run((context) -> {
+			Health poolwarden = timed(context.getBean("poolwardenHealthContributor", HealthIndicator.class));
+			Health db = timed(context.getBean("dbHealthContributor", HealthIndicator.class));
+
+			assertThat(poolwarden.getStatus()).isEqualTo(Status.UP);
+			assertThat((String) poolwarden.getDetails().get("database"))
+				.startsWith("answers, but refuses new connections").contains("too many connections for role");
+			assertThat(db.getStatus()).isEqualTo(Status.UP);
+		});
+
+		try (Connection first = DriverManager.getConnection(database.jdbcUrlAs(role));
+				Connection second = DriverManager.getConnection(database.jdbcUrlAs(role))) {
+			full.withPropertyValues("poolwarden.startup.verify=false", "spring.datasource.hikari.minimum-idle=0")
+				.run((context) -> {
+					Health poolwarden = timed(context.getBean("poolwardenHealthContributor", HealthIndicator.class));
+
+					assertThat(poolwarden.getStatus()).isEqualTo(Status.DOWN);
+					assertThat(poolwarden.getDetails()).containsEntry("active", 0).containsEntry("idle", 0);
+				});
+		}
+	}
+
+	/**
+	 * A pool whose credentials come from a {@code HikariCredentialsProvider} cannot be
+	 * reproduced outside itself: Boot's {@code db} component asks through the pool, within
+	 * the health timeout, and not at all while it is saturated; PoolWarden's component
+	 * says the database cannot be asked and reports the pool.
+	 */
+	@Test
+	void aCredentialsProviderPoolIsAskedThroughThePoolAndNeverWhileSaturated() throws Exception {
+		String role = database.createRole("provided", "LOGIN");
+		RoleCredentials.set(role, database.passwordOf(role));
+		runner(database.jdbcUrlWithoutCredentials())
+			.withPropertyValues("spring.datasource.hikari.credentials-provider-class-name=" + RoleCredentials.class.getName())
+			.withConfiguration(AutoConfigurations.of(GuardedDatabaseHealthContributorAutoConfiguration.class,
+					DataSourceHealthContributorAutoConfiguration.class))
+			.run((context) -> {
+				assertThat(context).hasNotFailed();
+				HealthIndicator db = context.getBean("dbHealthContributor", HealthIndicator.class);
+				HealthIndicator poolwarden = context.getBean("poolwardenHealthContributor", HealthIndicator.class);
+
+				Health idle = timed(db);
+				assertThat(idle.getStatus()).isEqualTo(Status.UP);
+				assertThat(idle.getDetails()).containsEntry("database", "PostgreSQL")
+					.containsEntry("validationQuery", "isValid()")
+					.containsEntry("saturated", false);
+				assertThat(timed(poolwarden).getDetails()).containsEntry("database",
+						"the pool's configuration cannot be reproduced outside it");
+
+				DataSource dataSource = context.getBean(DataSource.class);
+				List<Connection> held = new ArrayList<>();
+				for (int i = 0; i < 3; i++) {
+					held.add(dataSource.getConnection());
+				}
+				Health saturated = timed(db);
+				assertThat(saturated.getStatus()).isEqualTo(Status.UP);
+				assertThat(saturated.getDetails()).containsEntry("saturated", true);
+				assertThat((String) saturated.getDetails().get("validationQuery")).startsWith("none: every connection");
+				for (Connection connection : held) {
+					connection.close();
+				}
+			});
+	}
+
+	/**
+	 * Credentials for one role of the test database, as a secrets manager would give them.
+	 */
+	public static final class RoleCredentials implements HikariCredentialsProvider {
+
+		private static volatile Credentials credentials;
+
+		static void set(String user, String password) {
+			credentials = Credentials.of(user, password);
+		}
+
+		@Override
+		public Credentials getCredentials() {
+			return credentials;
+		}
+
 	}
 
 	@Test

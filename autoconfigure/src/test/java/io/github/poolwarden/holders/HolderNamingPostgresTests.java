@@ -32,7 +32,6 @@ import javax.sql.DataSource;
 
 import com.example.leaky.LeakyService;
 import io.github.poolwarden.GuardedDataSource;
-import io.github.poolwarden.tracking.HolderSummary;
 import io.github.poolwarden.autoconfigure.PoolWardenAutoConfiguration;
 import io.github.poolwarden.autoconfigure.endpoint.PoolWardenEndpointAutoConfiguration;
 import io.github.poolwarden.autoconfigure.metrics.PoolWardenMetricsAutoConfiguration;
@@ -41,6 +40,7 @@ import io.github.poolwarden.endpoint.PoolWardenEndpoint.HolderReport;
 import io.github.poolwarden.endpoint.PoolWardenEndpoint.PoolReport;
 import io.github.poolwarden.testsupport.TestPostgres;
 import io.github.poolwarden.testsupport.TestPostgres.TestDatabase;
+import io.github.poolwarden.tracking.HolderSummary;
 import io.micrometer.core.instrument.MeterRegistry;
 import org.apache.catalina.poolwardentest.FilterChain;
 import org.junit.jupiter.api.AfterAll;
@@ -187,6 +187,42 @@ class HolderNamingPostgresTests {
 				.allSatisfy((site) -> assertThat(site).doesNotContain("FilterChain").doesNotContain("Template"))
 				.anySatisfy((site) -> assertThat(site).startsWith("OwnerController.findOwners("));
 			connection.close();
+		});
+	}
+
+	/**
+	 * {@code poolwarden.tracking.skip-packages} moves the call site past a layer of the
+	 * application's own (a data-access helper): the leak is then named at its caller.
+	 */
+	@Test
+	void skipPackagesNamesTheCallerOfASkippedLayer() {
+		runner(4).withPropertyValues("poolwarden.tracking.skip-packages=com.example.leaky.").run((context) -> {
+			LeakyService service = new LeakyService(context.getBean(DataSource.class));
+			try {
+				service.classify(true);
+			}
+			catch (IllegalArgumentException expected) {
+				// the leak: the connection stays borrowed
+			}
+
+			assertThat(report(context).holders()).singleElement()
+				.extracting(HolderReport::callSite)
+				.asString()
+				.startsWith("HolderNamingPostgresTests.lambda$skipPackagesNamesTheCallerOfASkippedLayer$");
+		});
+		runner(4).run((context) -> {
+			LeakyService service = new LeakyService(context.getBean(DataSource.class));
+			try {
+				service.classify(true);
+			}
+			catch (IllegalArgumentException expected) {
+				// the same leak, without the setting: the helper is named
+			}
+
+			assertThat(report(context).holders()).singleElement()
+				.extracting(HolderReport::callSite)
+				.asString()
+				.startsWith("LeakyService.classify(LeakyService.java:");
 		});
 	}
 

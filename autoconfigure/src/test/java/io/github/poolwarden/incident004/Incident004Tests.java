@@ -126,8 +126,8 @@ class Incident004Tests {
 		// A context that finds no connection slot gives up after 2 s rather than
 		// PoolWarden's default 30 s, in every run.
 		Map<String, String> properties = new java.util.HashMap<>(Map.of("spring.datasource.url",
-				database.jdbcUrlWithoutCredentials(), "spring.datasource.username", role,
-				"spring.datasource.hikari.maximum-pool-size", "10", "spring.test.context.cache.pause",
+				database.jdbcUrlWithoutCredentials(), "spring.datasource.username", role, "spring.datasource.password",
+				database.passwordOf(role), "spring.datasource.hikari.maximum-pool-size", "10", "spring.test.context.cache.pause",
 				"on_context_switch", "poolwarden.startup.timeout", "2s"));
 		properties.putAll(extra);
 		properties.forEach(System::setProperty);

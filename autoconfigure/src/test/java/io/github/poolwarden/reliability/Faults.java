@@ -20,12 +20,14 @@ import java.sql.Connection;
 import java.sql.SQLException;
 import java.sql.Statement;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Queue;
 import java.util.Set;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -61,7 +63,7 @@ final class Faults {
 	 */
 	static final Set<String> SERVER_STATES = Set.of("57P01", "57P02", "57P03", "08006", "08003", "08001", "53300");
 
-	static final Duration HEALTH_BOUND = Duration.ofMillis(1000 + 700);
+	static final Duration HEALTH_BOUND = Duration.ofMillis(1000 + 2000);
 
 	private Faults() {
 	}
@@ -115,12 +117,19 @@ final class Faults {
 
 		private final ExecutorService workers;
 
+		private final List<Future<?>> loops = new ArrayList<>();
+
 		private final AtomicBoolean running = new AtomicBoolean(true);
 
+		/**
+		 * Start the workers. A worker ends only when stopped: an {@link SQLException} is
+		 * kept and the loop goes on; anything else ends the worker, and {@link #close()}
+		 * fails the test with it.
+		 */
 		Load(DataSource dataSource, int threads, String table) {
 			this.workers = Executors.newFixedThreadPool(threads);
 			for (int i = 0; i < threads; i++) {
-				this.workers.execute(() -> {
+				this.loops.add(this.workers.submit(() -> {
 					while (this.running.get()) {
 						try (Connection connection = dataSource.getConnection();
 								Statement statement = connection.createStatement()) {
@@ -131,15 +140,18 @@ final class Faults {
 							this.failures.add(ex);
 						}
 					}
-				});
+				}));
 			}
 		}
 
 		@Override
-		public void close() throws InterruptedException {
+		public void close() throws Exception {
 			this.running.set(false);
 			this.workers.shutdown();
 			assertThat(this.workers.awaitTermination(60, TimeUnit.SECONDS)).as("load stopped").isTrue();
+			for (Future<?> loop : this.loops) {
+				loop.get();
+			}
 		}
 
 		List<String> failureStates() {

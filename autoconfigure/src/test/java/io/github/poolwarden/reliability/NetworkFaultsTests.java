@@ -28,7 +28,6 @@ import javax.sql.DataSource;
 
 import io.github.poolwarden.GuardedDataSource;
 import io.github.poolwarden.retry.PoolExhaustedException;
-import io.github.poolwarden.support.JdbcTarget;
 import io.github.poolwarden.support.SqlStates;
 import io.github.poolwarden.testsupport.TcpForwarder;
 import io.github.poolwarden.testsupport.TestPostgres;
@@ -65,7 +64,9 @@ class NetworkFaultsTests {
 	@BeforeAll
 	static void createDatabase() {
 		database = TestPostgres.createDatabase("network");
-		database.execute("CREATE TABLE orders (id int PRIMARY KEY)", "CREATE TABLE orders_load (v int)");
+		// commits has no key: a COMMIT run twice would leave two rows, not a key violation
+		database.execute("CREATE TABLE orders (id int PRIMARY KEY)", "CREATE TABLE orders_load (v int)",
+				"CREATE TABLE commits (id int NOT NULL)");
 	}
 
 	@AfterAll
@@ -75,7 +76,7 @@ class NetworkFaultsTests {
 
 	@BeforeEach
 	void openProxy() throws Exception {
-		this.proxy = new TcpForwarder(JdbcTarget.parse(database.jdbcUrl()).port());
+		this.proxy = TcpForwarder.toTestServer();
 		this.proxy.open();
 	}
 
@@ -85,8 +86,7 @@ class NetworkFaultsTests {
 	}
 
 	private ApplicationContextRunner runner(String urlSuffix, String... properties) {
-		int serverPort = JdbcTarget.parse(database.jdbcUrl()).port();
-		String url = database.jdbcUrl().replace("127.0.0.1:" + serverPort, "127.0.0.1:" + this.proxy.port()) + urlSuffix;
+		String url = database.jdbcUrlVia(this.proxy.port()) + urlSuffix;
 		return Faults.runner(url, properties);
 	}
 
@@ -107,6 +107,8 @@ class NetworkFaultsTests {
 				.isNotInstanceOf(PoolExhaustedException.class);
 			assertThat(Faults.retries(guarded)).as("not counted as exhaustion").isZero();
 			assertThat(Faults.timedHealth(health).getStatus()).isEqualTo(Status.DOWN);
+			this.proxy.blackHole(false);
+			Faults.assertNothingLeaked(guarded);
 		});
 	}
 
@@ -235,6 +237,7 @@ class NetworkFaultsTests {
 				await().atMost(Duration.ofSeconds(10)).until(() -> lines(output, "back below") == 1);
 				assertThat(lines(output, "crossed critical threshold")).isOne();
 				assertThat(lines(output, "crossed warning threshold")).isZero();
+				Faults.assertNothingLeaked(context.getBean(GuardedDataSource.class));
 			});
 	}
 
@@ -246,10 +249,10 @@ class NetworkFaultsTests {
 	void commitWhoseReplyIsLostIsNeverRunAgain() {
 		runner("&socketTimeout=2").run((context) -> {
 			GuardedDataSource guarded = context.getBean(GuardedDataSource.class);
-			database.execute("DELETE FROM orders");
+			database.execute("DELETE FROM commits");
 			try (Connection connection = context.getBean(DataSource.class).getConnection()) {
 				connection.setAutoCommit(false);
-				connection.createStatement().executeUpdate("INSERT INTO orders VALUES (42)");
+				connection.createStatement().executeUpdate("INSERT INTO commits VALUES (42)");
 				this.proxy.freezeReplies(true);
 
 				Throwable failure = catchThrowable(connection::commit);
@@ -257,7 +260,7 @@ class NetworkFaultsTests {
 				assertThat(SqlStates.find(failure)).isEqualTo("08006");
 			}
 			this.proxy.freezeReplies(false);
-			assertThat(database.queryForLong("SELECT count(*) FROM orders WHERE id = 42"))
+			assertThat(database.queryForLong("SELECT count(*) FROM commits WHERE id = 42"))
 				.as("the server committed once; nobody ran it again").isOne();
 			assertThat(Faults.retries(guarded)).isZero();
 			Faults.assertNothingLeaked(guarded);
@@ -282,6 +285,7 @@ class NetworkFaultsTests {
 			assertThat(SqlStates.find(update.get(10, TimeUnit.SECONDS))).isIn("57P01", "08006");
 			assertThat(database.queryForLong("SELECT max(id) FROM orders")).as("not applied, not re-run").isOne();
 			assertThat(Faults.retries(context.getBean(GuardedDataSource.class))).isZero();
+			Faults.assertNothingLeaked(context.getBean(GuardedDataSource.class));
 		});
 	}
 

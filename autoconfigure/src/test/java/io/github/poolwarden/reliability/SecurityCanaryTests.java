@@ -31,7 +31,6 @@ import io.github.poolwarden.autoconfigure.endpoint.PoolWardenEndpointAutoConfigu
 import io.github.poolwarden.autoconfigure.health.PoolWardenHealthContributorAutoConfiguration;
 import io.github.poolwarden.autoconfigure.metrics.PoolWardenMetricsAutoConfiguration;
 import io.github.poolwarden.endpoint.PoolWardenEndpoint;
-import io.github.poolwarden.support.JdbcTarget;
 import io.github.poolwarden.testsupport.TcpForwarder;
 import io.github.poolwarden.testsupport.TestPostgres;
 import io.github.poolwarden.testsupport.TestPostgres.TestDatabase;
@@ -119,9 +118,8 @@ class SecurityCanaryTests {
 
 	@Test
 	void theCanaryNeverShows(CapturedOutput output) throws Exception {
-		int serverPort = JdbcTarget.parse(database.jdbcUrl()).port();
 		List<String> seen = new ArrayList<>();
-		try (TcpForwarder proxy = new TcpForwarder(serverPort)) {
+		try (TcpForwarder proxy = TcpForwarder.toTestServer()) {
 			proxy.open();
 			for (String url : urls(proxy.port())) {
 				runner(url).run((context) -> {

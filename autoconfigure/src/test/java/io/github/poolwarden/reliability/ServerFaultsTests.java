@@ -156,7 +156,7 @@ class ServerFaultsTests {
 					attempts++;
 					assertThat(failure).as("nothing succeeds while the server is down").isNotNull();
 					assertThat(SqlStates.find(failure)).as("the driver's SQLState").isIn("08001", "08006", "57P01");
-					assertThat(took).as("one HikariCP timeout at most").isLessThan(Duration.ofMillis(1000 + 700));
+					assertThat(took).as("one HikariCP timeout at most").isLessThan(Duration.ofMillis(1000 + 950));
 					assertThat(Faults.timedHealth(health).getStatus()).isEqualTo(Status.DOWN);
 				}
 			}

@@ -20,12 +20,14 @@ import java.sql.Connection;
 import java.sql.SQLException;
 import java.sql.Statement;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Queue;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 
@@ -71,8 +73,9 @@ class SoakAndShutdownTests {
 				ExecutorService workers = Executors.newFixedThreadPool(50);
 				Queue<Throwable> failures = new ConcurrentLinkedQueue<>();
 				long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
+				List<Future<?>> loops = new ArrayList<>();
 				for (int i = 0; i < 50; i++) {
-					workers.execute(() -> {
+					loops.add(workers.submit(() -> {
 						while (System.nanoTime() < deadline) {
 							try (Connection connection = dataSource.getConnection();
 									Statement statement = connection.createStatement()) {
@@ -82,7 +85,7 @@ class SoakAndShutdownTests {
 								failures.add(ex);
 							}
 						}
-					});
+					}));
 				}
 				int kills = 0;
 				while (System.nanoTime() < deadline) {
@@ -93,6 +96,9 @@ class SoakAndShutdownTests {
 				}
 				workers.shutdown();
 				assertThat(workers.awaitTermination(60, TimeUnit.SECONDS)).isTrue();
+				for (Future<?> loop : loops) {
+					loop.get(); // anything but an SQLException ended a worker: fail with it
+				}
 
 				assertThat(kills).isPositive();
 				assertThat(failures.stream().map(SqlStates::find).map(String::valueOf).toList())

@@ -247,7 +247,8 @@ class AcquisitionRetryPostgresTests {
 			Throwable failure = catchThrowable(guarded::getConnection);
 
 			Duration took = Duration.ofNanos(System.nanoTime() - start);
-			assertThat(took).isBetween(Duration.ofMillis(1500), Duration.ofMillis(1500 + 500));
+			// the budget, and never more than scheduling noise (generous on a busy machine)
+			assertThat(took).isBetween(Duration.ofMillis(1500), Duration.ofMillis(1500 + 1500));
 			assertThat(failure).isInstanceOf(PoolExhaustedException.class)
 				.hasMessageStartingWith("dry - pool exhausted: no connection after ")
 				.hasMessageContaining("active=1, idle=0, waiting=0, max=1")
@@ -261,8 +262,7 @@ class AcquisitionRetryPostgresTests {
 
 	@Test
 	void databaseDownIsNeverRetriedAndTakesOneHikariTimeout() throws Exception {
-		HikariDataSource pool = hikari("down", database.jdbcUrl()
-			.replaceFirst("127\\.0\\.0\\.1:\\d+", "127.0.0.1:" + TcpForwarder.freePort()), 2, 1000);
+		HikariDataSource pool = hikari("down", database.jdbcUrlVia(TcpForwarder.freePort()), 2, 1000);
 		pool.setInitializationFailTimeout(-1);
 		GuardedDataSource guarded = guarded(pool, patient(5, Duration.ofSeconds(30)));
 		long start = System.nanoTime();
@@ -273,7 +273,8 @@ class AcquisitionRetryPostgresTests {
 		assertThat(failure).isInstanceOf(SQLTransientConnectionException.class)
 			.isNotInstanceOf(PoolExhaustedException.class);
 		assertThat(((SQLException) failure).getSQLState()).isEqualTo("08001");
-		assertThat(took).isLessThan(Duration.ofMillis(2000));
+		// one HikariCP wait (1 s), not five
+		assertThat(took).isLessThan(Duration.ofMillis(1000 + 1500));
 		assertThat(guarded.getRetry().getStats().recovered() + guarded.getRetry().getStats().exhausted()).isZero();
 	}
 
@@ -281,12 +282,14 @@ class AcquisitionRetryPostgresTests {
 	void unknownRoleAtRuntimeIsNeverRetried() {
 		HikariDataSource pool = hikari("no-role", database.jdbcUrlWithoutCredentials(), 2, 1000);
 		pool.setUsername("pw_no_such_role_at_runtime");
+		pool.setPassword("not-a-password");
 		GuardedDataSource guarded = guarded(pool, patient(5, Duration.ofSeconds(30)));
 
 		Throwable failure = catchThrowable(guarded::getConnection);
 
 		assertThat(failure).isInstanceOf(SQLException.class).isNotInstanceOf(PoolExhaustedException.class);
-		assertThat(((SQLException) failure).getSQLState()).isEqualTo("28000");
+		// 28000 on a trust-auth server; 28P01 where passwords are required
+		assertThat(((SQLException) failure).getSQLState()).isIn("28000", "28P01");
 		assertThat(guarded.getRetry().getStats().recovered() + guarded.getRetry().getStats().exhausted()).isZero();
 	}
 

@@ -128,6 +128,28 @@ class AcquisitionRetryTests {
 	}
 
 	@Test
+	void warnsAtMostOncePer10SecondsAndTheNextWarningCountsWhatWasHeldBack(CapturedOutput output) {
+		AcquisitionRetry retry = retry(pool(Integer.MAX_VALUE, exhaustion()), settings(3, 2000, 2.0, 30_000, 0, 30_000),
+				30_000);
+
+		// the first caller: warned of after 2 s of waiting, and when it fails after 30 s
+		catchThrowable(() -> acquire(retry));
+		// the second starts at once: its early warning comes 2 s after the last line and is
+		// held back; its failure, 30 s later, passes and says so
+		catchThrowable(() -> acquire(retry));
+
+		List<String> lines = output.getOut()
+			.lines()
+			.filter((line) -> line.contains("pool exhausted") && line.contains(" WARN "))
+			.toList();
+		assertThat(lines).hasSize(3);
+		assertThat(lines.get(0)).contains("a caller has waited 2000 ms").doesNotContain("held back");
+		assertThat(lines.get(1)).contains("no connection after 4 attempts in 30000 ms").doesNotContain("held back");
+		assertThat(lines.get(2)).contains("no connection after 4 attempts in 30000 ms")
+			.endsWith("[1 more exhaustion warnings held back since the last one]");
+	}
+
+	@Test
 	void withBootsDefaultBudgetTheAttemptsGrowAndTheLastUsesWhatIsLeft() {
 		AcquisitionRetry retry = retry(pool(Integer.MAX_VALUE, exhaustion()), settings(3, 2000, 2.0, 30_000, 0, 30_000),
 				30_000);
@@ -352,7 +374,10 @@ class AcquisitionRetryTests {
 		catchThrowable(() -> acquire(retry));
 		catchThrowable(() -> acquire(retry));
 
-		assertThat(output.getOut().lines().filter((line) -> line.contains("pool exhausted") && line.contains(" WARN ")))
+		// the second caller's early warning came 2 s after the first caller's last line
+		assertThat(output.getOut()
+			.lines()
+			.filter((line) -> line.contains("a caller has waited") && line.contains(" WARN ")))
 			.singleElement(org.assertj.core.api.InstanceOfAssertFactories.STRING)
 			.contains("WARN")
 			.contains("a caller has waited 2000 ms with every connection in use")

@@ -17,6 +17,7 @@
 package io.github.poolwarden.support;
 
 import java.time.Duration;
+import java.util.concurrent.atomic.AtomicLong;
 
 import org.junit.jupiter.api.Test;
 
@@ -36,6 +37,22 @@ class RateLimiterTests {
 		for (int i = 0; i < 100; i++) {
 			assertThat(limiter.tryPass()).isEqualTo(-1);
 		}
+	}
+
+	@Test
+	void passesOncePerIntervalOnItsClock() {
+		AtomicLong clock = new AtomicLong(5_000);
+		RateLimiter limiter = new RateLimiter(Duration.ofNanos(100), clock::get);
+
+		assertThat(limiter.tryPass()).isZero();
+		clock.addAndGet(99);
+		assertThat(limiter.tryPass()).isEqualTo(-1);
+		assertThat(limiter.tryPass()).isEqualTo(-1);
+		clock.addAndGet(1);
+		assertThat(limiter.tryPass()).isEqualTo(2);
+		assertThat(limiter.tryPass()).isEqualTo(-1);
+		clock.addAndGet(100);
+		assertThat(limiter.tryPass()).isEqualTo(1);
 	}
 
 	@Test

@@ -38,6 +38,8 @@ public final class TcpForwarder implements AutoCloseable {
 
 	private final int port;
 
+	private final String targetHost;
+
 	private final int targetPort;
 
 	private final ExecutorService executor = Executors.newCachedThreadPool((runnable) -> {
@@ -48,6 +50,8 @@ public final class TcpForwarder implements AutoCloseable {
 
 	private final List<Socket> sockets = new CopyOnWriteArrayList<>();
 
+	private final java.util.concurrent.atomic.AtomicInteger accepted = new java.util.concurrent.atomic.AtomicInteger();
+
 	private volatile ServerSocket server;
 
 	private volatile boolean blackHole;
@@ -56,9 +60,29 @@ public final class TcpForwarder implements AutoCloseable {
 
 	private volatile boolean repliesFrozen;
 
+	/**
+	 * A forwarder to a port on the loopback interface (a private cluster).
+	 */
 	public TcpForwarder(int targetPort) {
+		this(InetAddress.getLoopbackAddress().getHostAddress(), targetPort);
+	}
+
+	/**
+	 * A forwarder to a host and port.
+	 */
+	public TcpForwarder(String targetHost, int targetPort) {
 		this.port = freePort();
+		this.targetHost = targetHost;
 		this.targetPort = targetPort;
+	}
+
+	/**
+	 * A forwarder to the shared test server, wherever {@link TestPostgres} found it
+	 * ({@code localhost}, {@code 127.0.0.1}, a container's mapped port, another host).
+	 * Point a URL at it with {@link TestPostgres.TestDatabase#jdbcUrlVia(int)}.
+	 */
+	public static TcpForwarder toTestServer() {
+		return new TcpForwarder(TestPostgres.serverHost(), TestPostgres.serverPort());
 	}
 
 	/**
@@ -75,6 +99,13 @@ public final class TcpForwarder implements AutoCloseable {
 
 	public int port() {
 		return this.port;
+	}
+
+	/**
+	 * Return how many connections clients have opened through this forwarder.
+	 */
+	public int accepted() {
+		return this.accepted.get();
 	}
 
 	/**
@@ -105,11 +136,12 @@ public final class TcpForwarder implements AutoCloseable {
 		while (!socket.isClosed()) {
 			try {
 				Socket client = socket.accept();
+				this.accepted.incrementAndGet();
 				this.sockets.add(client);
 				if (this.blackHole) {
 					continue;
 				}
-				Socket upstream = new Socket(InetAddress.getLoopbackAddress(), this.targetPort);
+				Socket upstream = new Socket(this.targetHost, this.targetPort);
 				this.sockets.add(upstream);
 				this.executor.execute(() -> pipe(client, upstream, false));
 				this.executor.execute(() -> pipe(upstream, client, true));

@@ -16,6 +16,7 @@
 
 package io.github.poolwarden.testsupport;
 
+import java.net.InetAddress;
 import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.SQLException;
@@ -23,7 +24,13 @@ import java.sql.Statement;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 import java.util.UUID;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+import io.github.poolwarden.support.JdbcTarget;
 
 import org.testcontainers.DockerClientFactory;
 import org.testcontainers.postgresql.PostgreSQLContainer;
@@ -84,6 +91,22 @@ public final class TestPostgres {
 	}
 
 	/**
+	 * Return the host of the test server, as its URL names it.
+	 */
+	public static String serverHost() {
+		String host = JdbcTarget.parse(adminUrl()).host();
+		return (host != null) ? host : "localhost";
+	}
+
+	/**
+	 * Return the port of the test server.
+	 */
+	public static int serverPort() {
+		Integer port = JdbcTarget.parse(adminUrl()).port();
+		return (port != null) ? port : 5432;
+	}
+
+	/**
 	 * Return the user name of the administrative connection.
 	 */
 	public static String adminUser() {
@@ -138,13 +161,32 @@ public final class TestPostgres {
 	/**
 	 * Replace the database of a JDBC URL, keeping host, port and parameters.
 	 */
-	static String withDatabase(String url, String database) {
+	public static String withDatabase(String url, String database) {
 		int authority = url.indexOf("//") + 2;
 		int pathStart = url.indexOf('/', authority);
 		int params = url.indexOf('?', authority);
 		String base = url.substring(0, (pathStart >= 0) ? pathStart : ((params >= 0) ? params : url.length()));
 		String query = (params >= 0) ? url.substring(params) : "";
 		return base + "/" + database + query;
+	}
+
+	/**
+	 * Replace the host and port of a JDBC URL, keeping the database and the parameters:
+	 * {@code jdbc:postgresql://localhost/app?ssl=false} through port 40000 of the loopback
+	 * interface is {@code jdbc:postgresql://127.0.0.1:40000/app?ssl=false}.
+	 */
+	static String withHostAndPort(String url, String host, int port) {
+		int authority = url.indexOf("//");
+		if (authority < 0) {
+			throw new IllegalArgumentException("Not a URL with a host: " + url);
+		}
+		authority += 2;
+		int end = authority;
+		while (end < url.length() && "/?;".indexOf(url.charAt(end)) < 0) {
+			end++;
+		}
+		String hostPart = (host.indexOf(':') >= 0 && !host.startsWith("[")) ? "[" + host + "]" : host;
+		return url.substring(0, authority) + hostPart + ":" + port + url.substring(end);
 	}
 
 	/**
@@ -155,6 +197,8 @@ public final class TestPostgres {
 		private final String name;
 
 		private final List<String> roles = new ArrayList<>();
+
+		private final Map<String, String> passwords = new ConcurrentHashMap<>();
 
 		TestDatabase(String name) {
 			this.name = name;
@@ -191,14 +235,67 @@ public final class TestPostgres {
 		}
 
 		/**
-		 * Create a role that is dropped with this database.
+		 * Create a role that is dropped with this database. Every role gets a random
+		 * password, unless the options give one, so that the tests pass against a
+		 * server that requires passwords as well as a trust-auth one: log in with
+		 * {@link #jdbcUrlAs(String)} or {@link #credentialsOf(String)}.
 		 */
 		public String createRole(String label, String options) {
 			String role = uniqueName("pw_" + label);
-			execute("CREATE ROLE " + role + " " + options);
+			String upper = options.toUpperCase(Locale.ROOT);
+			String withPassword = options;
+			if (!upper.contains("PASSWORD")) {
+				String password = "pw-" + UUID.randomUUID();
+				this.passwords.put(role, password);
+				withPassword = options + " PASSWORD '" + password + "'";
+			}
+			else {
+				Matcher given = Pattern.compile("PASSWORD\\s+'([^']*)'", Pattern.CASE_INSENSITIVE).matcher(options);
+				if (given.find()) {
+					this.passwords.put(role, given.group(1));
+				}
+			}
+			execute("CREATE ROLE " + role + " " + withPassword);
 			this.roles.add(role);
 			execute("GRANT ALL ON DATABASE " + this.name + " TO " + role);
 			return role;
+		}
+
+		/**
+		 * Return the password of a role made by {@link #createRole(String, String)}.
+		 */
+		public String passwordOf(String role) {
+			String password = this.passwords.get(role);
+			if (password == null) {
+				throw new IllegalArgumentException("No password known for role " + role);
+			}
+			return password;
+		}
+
+		/**
+		 * The JDBC URL of this database, connecting as a role made by
+		 * {@link #createRole(String, String)}, with its password.
+		 */
+		public String jdbcUrlAs(String role) {
+			String url = jdbcUrlWithoutCredentials();
+			return url + ((url.indexOf('?') >= 0) ? "&" : "?") + "user=" + role + "&password=" + passwordOf(role);
+		}
+
+		/**
+		 * Spring properties for a pool on this database as a role made by
+		 * {@link #createRole(String, String)}: URL, username and password.
+		 */
+		public String[] credentialsOf(String role) {
+			return new String[] { "spring.datasource.url=" + jdbcUrlWithoutCredentials(),
+					"spring.datasource.username=" + role, "spring.datasource.password=" + passwordOf(role) };
+		}
+
+		/**
+		 * The JDBC URL of this database through a port on the loopback interface (a
+		 * {@link TcpForwarder} to the test server), connecting as the administrative role.
+		 */
+		public String jdbcUrlVia(int port) {
+			return withHostAndPort(jdbcUrl(), InetAddress.getLoopbackAddress().getHostAddress(), port);
 		}
 
 		/**

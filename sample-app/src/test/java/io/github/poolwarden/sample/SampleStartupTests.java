@@ -21,6 +21,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -29,9 +30,14 @@ import io.github.poolwarden.testsupport.PrivateCluster;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 
+import org.springframework.boot.availability.AvailabilityChangeEvent;
+import org.springframework.boot.availability.ReadinessState;
 import org.springframework.boot.builder.SpringApplicationBuilder;
 import org.springframework.boot.test.system.CapturedOutput;
 import org.springframework.boot.test.system.OutputCaptureExtension;
+import org.springframework.boot.web.server.context.WebServerInitializedEvent;
+import org.springframework.context.ApplicationEvent;
+import org.springframework.context.ApplicationListener;
 import org.springframework.context.ConfigurableApplicationContext;
 import org.springframework.jdbc.core.JdbcTemplate;
 
@@ -55,12 +61,52 @@ class SampleStartupTests {
 	 * {@code application.yml}, as a user's would.
 	 */
 	private static ConfigurableApplicationContext start(String url, String... properties) {
+		return start(List.of(), url, properties);
+	}
+
+	private static ConfigurableApplicationContext start(List<ApplicationListener<?>> listeners, String url,
+			String... properties) {
 		List<String> args = new ArrayList<>(
 				List.of("--spring.datasource.url=" + url, "--server.port=0", "--spring.main.banner-mode=off"));
 		for (String property : properties) {
 			args.add("--" + property);
 		}
-		return new SpringApplicationBuilder(SampleApplication.class).run(args.toArray(String[]::new));
+		return new SpringApplicationBuilder(SampleApplication.class).listeners(listeners.toArray(ApplicationListener[]::new))
+			.run(args.toArray(String[]::new));
+	}
+
+	/**
+	 * The startup order the README promises: the pool is verified before Flyway migrates
+	 * and Hibernate builds its entity manager factory (both borrow while the context is
+	 * built), and before the web server starts and readiness accepts traffic.
+	 */
+	@Test
+	void thePoolIsVerifiedBeforeMigrationsTheWebServerAndReadiness(CapturedOutput output) {
+		try (PrivateCluster cluster = PrivateCluster.create(Map.of(), false)) {
+			cluster.start();
+			String verified = "sample - verified 2 connections to 127.0.0.1:" + cluster.port();
+			List<String> seen = new CopyOnWriteArrayList<>();
+			ApplicationListener<ApplicationEvent> recorder = (event) -> {
+				if (event instanceof WebServerInitializedEvent) {
+					seen.add("web server started, pool verified: " + output.getOut().contains(verified));
+				}
+				else if (event instanceof AvailabilityChangeEvent<?> change
+						&& change.getState() == ReadinessState.ACCEPTING_TRAFFIC) {
+					seen.add("accepting traffic, pool verified: " + output.getOut().contains(verified));
+				}
+			};
+
+			try (ConfigurableApplicationContext context = start(List.of(recorder), cluster.jdbcUrlWithoutUser(),
+					"spring.datasource.username=postgres")) {
+				String out = output.getOut();
+				assertThat(out.indexOf(verified)).isNotNegative()
+					.isLessThan(out.indexOf("Successfully applied 2 migrations"))
+					.isLessThan(out.indexOf("Initialized JPA EntityManagerFactory"))
+					.isLessThan(out.indexOf("Tomcat started on port"));
+				assertThat(seen).containsExactly("web server started, pool verified: true",
+						"accepting traffic, pool verified: true");
+			}
+		}
 	}
 
 	@Test

@@ -30,8 +30,9 @@ import org.springframework.context.annotation.Bean;
 
 /**
  * Runs the sample application for development ({@code ./mvnw -pl sample-app
- * spring-boot:test-run}), the Spring Boot way: against a PostgreSQL that Testcontainers
- * starts when a Docker engine answers, else against {@code localhost:5432}, else it says
+ * spring-boot:test-run}), the Spring Boot way: against the database named by
+ * {@code SPRING_DATASOURCE_URL} when set; else against a PostgreSQL that Testcontainers
+ * starts when a Docker engine answers; else against {@code localhost:5432}; else it says
  * what is missing.
  */
 public final class TestSampleApplication {
@@ -40,7 +41,11 @@ public final class TestSampleApplication {
 	}
 
 	public static void main(String[] args) {
-		if (dockerAnswers()) {
+		String url = System.getenv("SPRING_DATASOURCE_URL");
+		if (url != null && !url.isBlank()) {
+			SampleApplication.main(args);
+		}
+		else if (dockerAnswers()) {
 			SpringApplication.from(SampleApplication::main).with(ContainerDatabase.class).run(args);
 		}
 		else if (answers("localhost", 5432)) {
