@@ -126,6 +126,10 @@ class GuardedDataSourceFactory {
 		warnWithoutSocketTimeout(pool);
 		warnAboutVirtualThreads(pool);
 		this.pools.register(beanName, guarded);
+		if (this.properties.getPgbouncer().isEnabled() && (this.verifier == null || this.capacity == null)) {
+			// the capacity check reads PgBouncer's pool mode first when it runs
+			CapacityChecker.warnAboutPreparedStatements(guarded, null);
+		}
 		if (this.verifier != null) {
 			verify(guarded);
 		}

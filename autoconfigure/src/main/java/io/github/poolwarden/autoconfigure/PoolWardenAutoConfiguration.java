@@ -88,7 +88,11 @@ public final class PoolWardenAutoConfiguration {
 	@ConditionalOnMissingBean
 	@ConditionalOnBooleanProperty(name = "poolwarden.capacity.enabled", matchIfMissing = true)
 	CapacityChecker poolwardenCapacityChecker(PoolWardenProperties properties) {
-		return new CapacityChecker(properties.getCapacity().isEnforce());
+		PoolWardenProperties.Capacity capacity = properties.getCapacity();
+		PoolWardenProperties.PgBouncer pgbouncer = properties.getPgbouncer();
+		return new CapacityChecker(new CapacityChecker.Settings(capacity.isEnforce(), capacity.getReplicas(),
+				capacity.getSurge(), pgbouncer.isEnabled() ? new CapacityChecker.PgBouncer(pgbouncer.getAdminDatabase(),
+						pgbouncer.getAdminUsername(), pgbouncer.getAdminPassword()) : null));
 	}
 
 	@Bean

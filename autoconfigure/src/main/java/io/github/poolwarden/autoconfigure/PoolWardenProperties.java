@@ -64,6 +64,8 @@ public class PoolWardenProperties implements Validator {
 
 	private final Capacity capacity = new Capacity();
 
+	private final PgBouncer pgbouncer = new PgBouncer();
+
 	/**
 	 * Whether to close a pool's idle connections when its application context stops or
 	 * is paused (as Spring's test framework pauses inactive cached contexts), and to
@@ -130,6 +132,10 @@ public class PoolWardenProperties implements Validator {
 
 	public Capacity getCapacity() {
 		return this.capacity;
+	}
+
+	public PgBouncer getPgbouncer() {
+		return this.pgbouncer;
 	}
 
 	public boolean isEvictReadOnlyConnections() {
@@ -208,8 +214,14 @@ public class PoolWardenProperties implements Validator {
 		checks.atLeast("tracking.long-hold-threshold", Duration.ofMillis(1),
 				properties.getTracking().getLongHoldThreshold());
 		checks.atLeast("capacity.sample-interval", Duration.ofSeconds(1), properties.getCapacity().getSampleInterval());
+		checks.atLeast("capacity.replicas", 1, properties.getCapacity().getReplicas());
+		checks.atLeast("capacity.surge", 0, properties.getCapacity().getSurge());
+		if (properties.getPgbouncer().getAdminDatabase() == null
+				|| properties.getPgbouncer().getAdminDatabase().isBlank()) {
+			checks.reject("pgbouncer.admin-database", "must not be empty", properties.getPgbouncer().getAdminDatabase());
+		}
 		if (properties.getTracking().getCallSite() == null) {
-			checks.reject("tracking.call-site", "must be one of never, on-pressure, always", null);
+			checks.reject("tracking.call-site", "must be one of never, on-pressure, adaptive, always", null);
 		}
 	}
 
@@ -442,7 +454,8 @@ public class PoolWardenProperties implements Validator {
 	}
 
 	/**
-	 * What the database server can still give (PostgreSQL).
+	 * What the database server (PostgreSQL, MariaDB, MySQL), or PgBouncer in front of
+	 * it, can still give.
 	 */
 	public static class Capacity {
 
@@ -463,6 +476,34 @@ public class PoolWardenProperties implements Validator {
 		 * idle pool connection, never making the pool wait).
 		 */
 		private Duration sampleInterval = Duration.ofSeconds(60);
+
+		/**
+		 * How many instances of the application share the server (replicas): together
+		 * their pools may open replicas x maximumPoolSize connections.
+		 */
+		private int replicas = 1;
+
+		/**
+		 * How many more instances run for a while during a rolling deploy (Kubernetes'
+		 * maxSurge, as a number of instances).
+		 */
+		private int surge = 0;
+
+		public int getReplicas() {
+			return this.replicas;
+		}
+
+		public void setReplicas(int replicas) {
+			this.replicas = replicas;
+		}
+
+		public int getSurge() {
+			return this.surge;
+		}
+
+		public void setSurge(int surge) {
+			this.surge = surge;
+		}
 
 		public boolean isEnabled() {
 			return this.enabled;
@@ -491,6 +532,69 @@ public class PoolWardenProperties implements Validator {
 	}
 
 	/**
+	 * PgBouncer between the pools and PostgreSQL.
+	 */
+	public static class PgBouncer {
+
+		/**
+		 * Whether the pools connect through PgBouncer. PoolWarden then checks pgjdbc's
+		 * prepared statements against PgBouncer's pool mode, and reads PgBouncer's limits
+		 * on its admin console instead of the server's, which does not bound a pool
+		 * behind PgBouncer.
+		 */
+		private boolean enabled = false;
+
+		/**
+		 * The admin console's database name.
+		 */
+		private String adminDatabase = "pgbouncer";
+
+		/**
+		 * The account for the admin console (one of PgBouncer's admin_users or
+		 * stats_users). Defaults to the pool's own username.
+		 */
+		private @Nullable String adminUsername;
+
+		/**
+		 * The admin console account's password. Defaults to the pool's own password.
+		 */
+		private @Nullable String adminPassword;
+
+		public boolean isEnabled() {
+			return this.enabled;
+		}
+
+		public void setEnabled(boolean enabled) {
+			this.enabled = enabled;
+		}
+
+		public String getAdminDatabase() {
+			return this.adminDatabase;
+		}
+
+		public void setAdminDatabase(String adminDatabase) {
+			this.adminDatabase = adminDatabase;
+		}
+
+		public @Nullable String getAdminUsername() {
+			return this.adminUsername;
+		}
+
+		public void setAdminUsername(@Nullable String adminUsername) {
+			this.adminUsername = adminUsername;
+		}
+
+		public @Nullable String getAdminPassword() {
+			return this.adminPassword;
+		}
+
+		public void setAdminPassword(@Nullable String adminPassword) {
+			this.adminPassword = adminPassword;
+		}
+
+	}
+
+	/**
 	 * Who holds the pool's connections.
 	 */
 	public static class Tracking {
@@ -502,12 +606,13 @@ public class PoolWardenProperties implements Validator {
 		private boolean enabled = true;
 
 		/**
-		 * When to capture the call site of a borrow: always, recording the borrower's stack
-		 * natively and resolving it only when a holder is reported (about a microsecond
-		 * per borrow); on-pressure, only while the pool is at the warning level or above;
-		 * or never.
+		 * When to capture the call site of a borrow (the borrower's stack, recorded
+		 * natively and resolved only when a holder is reported): adaptive, on every borrow
+		 * up to about a thousand a second per pool, on a share beyond that, and on every
+		 * borrow at the warning level and after an uncaptured long hold; always, on every
+		 * borrow; on-pressure, only at the warning level or above; or never.
 		 */
-		private CallSiteCapture callSite = CallSiteCapture.ALWAYS;
+		private CallSiteCapture callSite = CallSiteCapture.ADAPTIVE;
 
 		/**
 		 * Packages whose first frame names a call site, in addition to the application's
@@ -615,8 +720,8 @@ public class PoolWardenProperties implements Validator {
 	public static class Startup {
 
 		/**
-		 * Whether to start, fill and validate each pool before the web server starts and
-		 * readiness goes up.
+		 * Whether to start, fill and validate each pool as it is created, before anything
+		 * in the context can borrow from it (and so before the web server and readiness).
 		 */
 		private boolean verify = true;
 

@@ -68,7 +68,7 @@ public final class PostgresCapacity {
 			if (!row.next()) {
 				throw new SQLException("No capacity row for the current role and database");
 			}
-			return new ServerCapacity(row.getInt(1), row.getInt(2), row.getInt(3), row.getString(4), row.getInt(5),
+			return new ServerCapacity(ServerCapacity.Source.POSTGRESQL, row.getInt(1), row.getInt(2), row.getInt(3), row.getString(4), row.getInt(5),
 					row.getInt(6), row.getString(7), row.getInt(8), row.getInt(9));
 		}
 	}

@@ -17,23 +17,49 @@
 package io.github.poolwarden.capacity;
 
 /**
- * What a PostgreSQL server can give one role in one database, read at one moment.
+ * What a database server, or the connection pooler in front of it, can give one account
+ * in one database, read at one moment.
+ * <ul>
+ * <li>PostgreSQL: {@code max_connections} less the reserved slots, the role's and the
+ * database's {@code CONNECTION LIMIT}, and the client backends using each.</li>
+ * <li>MariaDB and MySQL: {@code max_connections}, the account's limit (the smaller of the
+ * global {@code max_user_connections} and the account's own {@code MAX_USER_CONNECTIONS}),
+ * {@code Threads_connected} and the account's own threads; there is no database
+ * limit.</li>
+ * <li>PgBouncer: its {@code max_client_conn} and the client connections it serves, read on
+ * its admin console. The server behind it is not seen: PgBouncer shares a few server
+ * connections among many clients, so the server's {@code max_connections} does not bound
+ * a pool that connects through it.</li>
+ * </ul>
  *
- * @param maxConnections the server's {@code max_connections}
- * @param reserved slots the role cannot use: {@code superuser_reserved_connections} and
- * {@code reserved_connections}, or zero for a superuser
- * @param serverInUse client connections open on the server
- * @param role the role
- * @param roleLimit the role's {@code CONNECTION LIMIT}, or -1 for none
- * @param roleInUse client connections open by the role
+ * @param source what the numbers were read from
+ * @param maxConnections the server's {@code max_connections}, or PgBouncer's
+ * {@code max_client_conn}
+ * @param reserved slots the account cannot use: PostgreSQL's
+ * {@code superuser_reserved_connections} and {@code reserved_connections}, or zero
+ * @param serverInUse client connections open on the server (or PgBouncer)
+ * @param role the role (PostgreSQL) or account ({@code 'user'@'host'}, MariaDB)
+ * @param roleLimit the role's or account's connection limit, or -1 for none
+ * @param roleInUse client connections open by the role or account
  * @param database the database
  * @param databaseLimit the database's {@code CONNECTION LIMIT}, or -1 for none
  * @param databaseInUse client connections open to the database
  * @author PoolWarden authors
  * @since 0.1.0
  */
-public record ServerCapacity(int maxConnections, int reserved, int serverInUse, String role, int roleLimit,
-		int roleInUse, String database, int databaseLimit, int databaseInUse) {
+public record ServerCapacity(Source source, int maxConnections, int reserved, int serverInUse, String role,
+		int roleLimit, int roleInUse, String database, int databaseLimit, int databaseInUse) {
+
+	/**
+	 * A capacity with no role or database limit, as PgBouncer gives it.
+	 * @param source what the numbers were read from
+	 * @param maxConnections the limit
+	 * @param inUse the connections open against it
+	 * @return the capacity
+	 */
+	public static ServerCapacity of(Source source, int maxConnections, int inUse) {
+		return new ServerCapacity(source, maxConnections, 0, inUse, "", -1, 0, "", -1, 0);
+	}
 
 	/**
 	 * Return the connections the server lets this role open, whoever holds them.
@@ -97,12 +123,63 @@ public record ServerCapacity(int maxConnections, int reserved, int serverInUse, 
 	 * @return the description
 	 */
 	public String describe(int own) {
-		return "server max_connections " + this.maxConnections + " - " + this.reserved + " reserved, "
-				+ (this.serverInUse - own) + " in use by others; role '" + this.role + "' "
-				+ ((this.roleLimit >= 0) ? "CONNECTION LIMIT " + this.roleLimit + ", " + (this.roleInUse - own)
-						+ " in use by others" : "no limit")
-				+ "; database '" + this.database + "' " + ((this.databaseLimit >= 0) ? "CONNECTION LIMIT "
-						+ this.databaseLimit + ", " + (this.databaseInUse - own) + " in use by others" : "no limit");
+		return switch (this.source) {
+			case PGBOUNCER -> "PgBouncer max_client_conn " + this.maxConnections + ", " + (this.serverInUse - own)
+					+ " in use by other clients";
+			case MARIADB -> "server max_connections " + this.maxConnections + ", " + (this.serverInUse - own)
+					+ " in use by others; account " + this.role + " "
+					+ ((this.roleLimit >= 0) ? "max_user_connections " + this.roleLimit + ", "
+							+ (this.roleInUse - own) + " in use by others" : "no limit");
+			case POSTGRESQL -> "server max_connections " + this.maxConnections + " - " + this.reserved
+					+ " reserved, " + (this.serverInUse - own) + " in use by others; role '" + this.role + "' "
+					+ ((this.roleLimit >= 0) ? "CONNECTION LIMIT " + this.roleLimit + ", " + (this.roleInUse - own)
+							+ " in use by others" : "no limit")
+					+ "; database '" + this.database + "' " + ((this.databaseLimit >= 0) ? "CONNECTION LIMIT "
+							+ this.databaseLimit + ", " + (this.databaseInUse - own) + " in use by others" : "no limit");
+		};
+	}
+
+	/**
+	 * Describe the limit the whole fleet of the application's instances shares: the
+	 * server's usable slots, or the role's, account's or database's limit when smaller.
+	 * @return the description, as {@code role 'app' CONNECTION LIMIT 40}
+	 */
+	public String describeLimit() {
+		int limit = limit();
+		if (this.roleLimit >= 0 && this.roleLimit == limit) {
+			return (this.source == Source.MARIADB) ? "account " + this.role + " max_user_connections " + limit
+					: "role '" + this.role + "' CONNECTION LIMIT " + limit;
+		}
+		if (this.databaseLimit >= 0 && this.databaseLimit == limit) {
+			return "database '" + this.database + "' CONNECTION LIMIT " + limit;
+		}
+		return switch (this.source) {
+			case PGBOUNCER -> "PgBouncer max_client_conn " + limit;
+			case MARIADB -> "server max_connections " + limit;
+			case POSTGRESQL -> "server max_connections " + this.maxConnections + " - " + this.reserved + " reserved";
+		};
+	}
+
+	/**
+	 * What the numbers of a {@link ServerCapacity} were read from.
+	 */
+	public enum Source {
+
+		/**
+		 * A PostgreSQL server, directly.
+		 */
+		POSTGRESQL,
+
+		/**
+		 * A MariaDB or MySQL server.
+		 */
+		MARIADB,
+
+		/**
+		 * PgBouncer's admin console: the pooler, not the server behind it.
+		 */
+		PGBOUNCER
+
 	}
 
 }

@@ -51,9 +51,14 @@ import org.springframework.util.Assert;
  * thread that already held a connection of the same pool.</li>
  * <li>{@code poolwarden.connections.held.oldest} (time gauge): how long the oldest
  * current holder has held its connection.</li>
- * <li>{@code poolwarden.server.connections.limit} and {@code .used} (gauges, PostgreSQL
- * only): the server's binding connection limit for the pool's role and database, and the
- * connections open against it, read every capacity sample interval.</li>
+ * <li>{@code poolwarden.server.connections.limit} and {@code .used} (gauges; PostgreSQL,
+ * MariaDB and MySQL, or PgBouncer's {@code max_client_conn} when the pool connects
+ * through it): the binding connection limit for the pool's role (or account) and
+ * database, and the connections open against it, read every capacity sample
+ * interval.</li>
+ * <li>{@code poolwarden.fleet.connections.max} (gauge): the most connections every
+ * instance of the application may open together, {@code (replicas + surge) x
+ * maximumPoolSize}; compare it with {@code poolwarden.server.connections.limit}.</li>
  * <li>{@code poolwarden.acquisitions.retried} (function counter, tag
  * {@code result=recovered|exhausted}): acquisitions that found the pool exhausted and
  * then got a connection on a retry, or did not.</li>
@@ -66,13 +71,27 @@ public class PoolWardenMeterBinder implements MeterBinder {
 
 	private final Supplier<? extends Iterable<GuardedDataSource>> pools;
 
+	private final int instances;
+
 	/**
-	 * Create a binder.
+	 * Create a binder for one instance of the application.
 	 * @param pools supplies the guarded pools when the binder is bound
 	 */
 	public PoolWardenMeterBinder(Supplier<? extends Iterable<GuardedDataSource>> pools) {
+		this(pools, 1);
+	}
+
+	/**
+	 * Create a binder.
+	 * @param pools supplies the guarded pools when the binder is bound
+	 * @param instances how many instances of the application may run at once (replicas
+	 * plus a rolling deploy's surge)
+	 */
+	public PoolWardenMeterBinder(Supplier<? extends Iterable<GuardedDataSource>> pools, int instances) {
 		Assert.notNull(pools, "'pools' must not be null");
+		Assert.isTrue(instances >= 1, "'instances' must be at least 1");
 		this.pools = pools;
+		this.instances = instances;
 	}
 
 	@Override
@@ -113,12 +132,21 @@ public class PoolWardenMeterBinder implements MeterBinder {
 		}
 		Gauge.builder("poolwarden.server.connections.limit", pool, (each) -> serverValue(each, true))
 			.description("Connections the server lets this pool's role open in its database (the binding one of "
-					+ "max_connections less reserved slots, the role's and the database's limits); PostgreSQL only")
+					+ "max_connections less reserved slots, the role's and the database's limits), or PgBouncer's "
+					+ "max_client_conn")
 			.tags("pool", name)
 			.strongReference(true)
 			.register(registry);
 		Gauge.builder("poolwarden.server.connections.used", pool, (each) -> serverValue(each, false))
-			.description("Connections open against that limit, by every client; PostgreSQL only")
+			.description("Connections open against that limit, by every client")
+			.tags("pool", name)
+			.strongReference(true)
+			.register(registry);
+		int instances = this.instances;
+		Gauge.builder("poolwarden.fleet.connections.max", pool,
+				(each) -> (double) instances * each.getPool().getMaximumPoolSize())
+			.description("Connections every instance of the application may open together: (replicas + surge) x "
+					+ "maximumPoolSize")
 			.tags("pool", name)
 			.strongReference(true)
 			.register(registry);

@@ -98,7 +98,8 @@ public record ConnectionFailure(Kind kind, @Nullable String sqlState, int vendor
 			case 1203 -> new ConnectionFailure(Kind.FULL, sqlState, vendorCode,
 					"the account is full (max_user_connections, error 1203)");
 			case 1226 -> new ConnectionFailure(Kind.FULL, sqlState, vendorCode,
-					"the account has used up a resource limit (error 1226)");
+					"the account has reached a connection or resource limit of its own (MAX_USER_CONNECTIONS, "
+							+ "error 1226)");
 			case 1045 -> new ConnectionFailure(Kind.CONFIGURATION, sqlState, vendorCode,
 					"bad credentials: access denied (error 1045)");
 			case 1044 -> new ConnectionFailure(Kind.CONFIGURATION, sqlState, vendorCode,
@@ -193,7 +194,11 @@ public record ConnectionFailure(Kind kind, @Nullable String sqlState, int vendor
 		return new ConnectionFailure(Kind.OTHER, sqlState, vendorCode, "an error that waiting cannot fix");
 	}
 
-	private static boolean isMySqlFamily(Throwable failure) {
+	/**
+	 * Whether a failure comes from MariaDB's or MySQL's driver, whose vendor codes are
+	 * the server's error numbers.
+	 */
+	static boolean isMySqlFamily(Throwable failure) {
 		int depth = 0;
 		for (Throwable each = failure; each != null && depth < MAX_DEPTH; each = each.getCause(), depth++) {
 			String name = each.getClass().getName();

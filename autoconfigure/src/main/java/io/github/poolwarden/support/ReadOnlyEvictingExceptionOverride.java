@@ -21,10 +21,12 @@ import java.sql.SQLException;
 import com.zaxxer.hikari.SQLExceptionOverride;
 
 /**
- * Makes HikariCP evict a connection that answers {@code 25006} (read-only transaction):
- * after a failover, pooled connections to the old primary, now a replica, would
- * otherwise stay in the pool and fail every write for as long as they live (HikariCP
- * #2185). Every other decision is left to HikariCP.
+ * Makes HikariCP evict a connection that answers that the database is read-only: after a
+ * failover, pooled connections to the old primary, now a replica, would otherwise stay
+ * in the pool and fail every write for as long as they live (HikariCP #2185). Recognized:
+ * SQLState {@code 25006} (PostgreSQL, and MariaDB's and MySQL's error 1792, a write in a
+ * read-only transaction), and from MariaDB and MySQL error 1836 (read-only mode) and 1290
+ * when it names the {@code read-only} option. Every other decision is left to HikariCP.
  *
  * @author PoolWarden authors
  * @since 0.1.0
@@ -38,8 +40,19 @@ public class ReadOnlyEvictingExceptionOverride implements SQLExceptionOverride {
 
 	@java.lang.Override
 	public SQLExceptionOverride.Override adjudicate(SQLException ex) {
-		return READ_ONLY_SQL_TRANSACTION.equals(ex.getSQLState()) ? SQLExceptionOverride.Override.MUST_EVICT
-				: SQLExceptionOverride.Override.CONTINUE_EVICT;
+		return isReadOnly(ex) ? SQLExceptionOverride.Override.MUST_EVICT : SQLExceptionOverride.Override.CONTINUE_EVICT;
+	}
+
+	static boolean isReadOnly(SQLException ex) {
+		if (READ_ONLY_SQL_TRANSACTION.equals(ex.getSQLState())) {
+			return true;
+		}
+		int code = ex.getErrorCode();
+		if ((code == 1836 || code == 1290 || code == 1792) && ConnectionFailure.isMySqlFamily(ex)) {
+			String message = (ex.getMessage() != null) ? ex.getMessage().toLowerCase(java.util.Locale.ROOT) : "";
+			return code != 1290 || message.contains("read-only") || message.contains("read_only");
+		}
+		return false;
 	}
 
 }

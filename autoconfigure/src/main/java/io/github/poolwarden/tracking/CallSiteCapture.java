@@ -37,10 +37,20 @@ public enum CallSiteCapture {
 	ON_PRESSURE,
 
 	/**
+	 * The default: on every borrow while the pool borrows at most about a thousand times
+	 * a second (so a leak taken while the pool is quiet is named), on a share of the
+	 * borrows beyond that, and on every borrow while the pool is at the warning level or
+	 * above, and for five minutes after a connection whose call site was not captured has
+	 * been held past the long-hold threshold. Bounds the cost of capturing to about a
+	 * thousand stacks a second per pool, whatever the load; see BENCHMARKS.md.
+	 */
+	ADAPTIVE,
+
+	/**
 	 * On every borrow: the JVM records the borrower's stack natively (as HikariCP's leak
 	 * detection does), and PoolWarden turns it into a call site only when the holder is
-	 * reported. Costs about a microsecond per borrow at a stack depth of 30 frames, a
-	 * few at 120; see BENCHMARKS.md.
+	 * reported. Costs a few microseconds per borrow, growing with the stack's depth, as
+	 * HikariCP's leak detection does; see BENCHMARKS.md.
 	 */
 	ALWAYS
 

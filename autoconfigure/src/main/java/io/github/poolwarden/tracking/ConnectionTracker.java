@@ -28,6 +28,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.LongAdder;
 
 import org.apache.commons.logging.Log;
@@ -49,9 +50,10 @@ import org.springframework.util.Assert;
  * never reported as held. Slots of physical connections the pool has closed are removed
  * by {@link #prune()}.
  * <p>
- * Call sites are recorded as the JVM's native stack of the borrow
- * ({@link CallSiteCapture#ALWAYS}, the default) and turned into a frame only when a
- * holder is reported. A borrow reads no clock: the borrow time comes from the tracker's
+ * Call sites are recorded as the JVM's native stack of the borrow and turned into a frame
+ * only when a holder is reported; by default ({@link CallSiteCapture#ADAPTIVE}) on every
+ * borrow up to a budget of about a thousand a second, renewed every tick, and on every
+ * borrow under pressure or after an uncaptured long hold. A borrow reads no clock: the borrow time comes from the tracker's
  * own clock, which {@link #checkLongHolds()} (run every sample interval) and every
  * reader advance, so hold times are measured to within one sample interval, never
  * shorter than they are.
@@ -87,6 +89,18 @@ public class ConnectionTracker {
 	 */
 	private static final long ABANDONED_AFTER_NANOS = TimeUnit.MINUTES.toNanos(1);
 
+	/**
+	 * In {@link CallSiteCapture#ADAPTIVE} mode, how many borrows a second have their call
+	 * site captured at most, outside pressure and escalation.
+	 */
+	static final int ADAPTIVE_CAPTURES_PER_SECOND = 1000;
+
+	/**
+	 * How long {@link CallSiteCapture#ADAPTIVE} mode captures every borrow after a
+	 * connection whose call site was not captured was held past the long-hold threshold.
+	 */
+	private static final long ESCALATION_NANOS = TimeUnit.MINUTES.toNanos(5);
+
 	private volatile long clockNanos = System.nanoTime();
 
 	private final String poolName;
@@ -118,6 +132,18 @@ public class ConnectionTracker {
 	private final LongAdder nested = new LongAdder();
 
 	private volatile boolean underPressure;
+
+	/**
+	 * Borrows captured since the last tick, in {@link CallSiteCapture#ADAPTIVE} mode; once
+	 * at the budget it is only read, so busy borrowers do not contend on it.
+	 */
+	private final AtomicInteger captured = new AtomicInteger();
+
+	private volatile int captureBudget = ADAPTIVE_CAPTURES_PER_SECOND;
+
+	private volatile long captureEveryBorrowUntil;
+
+	private volatile long lastTickNanos = System.nanoTime();
 
 	private volatile @Nullable String resetSql;
 
@@ -178,8 +204,7 @@ public class ConnectionTracker {
 		if (slot == null) {
 			slot = this.slots.computeIfAbsent(physical, (key) -> new Slot());
 		}
-		BorrowSite site = (this.capture == CallSiteCapture.ALWAYS
-				|| (this.capture == CallSiteCapture.ON_PRESSURE && this.underPressure)) ? new BorrowSite() : null;
+		BorrowSite site = capturesThisBorrow() ? new BorrowSite() : null;
 		GuardedConnection guarded = new GuardedConnection(connection, this, slot, Thread.currentThread(), holding,
 				this.clockNanos, site);
 		if (holding != null) {
@@ -188,6 +213,24 @@ public class ConnectionTracker {
 		slot.borrows++;
 		slot.current = guarded;
 		return guarded;
+	}
+
+	private boolean capturesThisBorrow() {
+		switch (this.capture) {
+			case ALWAYS:
+				return true;
+			case NEVER:
+				return false;
+			case ON_PRESSURE:
+				return this.underPressure;
+			default:
+				if (this.underPressure || this.clockNanos - this.captureEveryBorrowUntil < 0) {
+					return true;
+				}
+				AtomicInteger count = this.captured;
+				int budget = this.captureBudget;
+				return count.get() < budget && count.incrementAndGet() <= budget;
+		}
 	}
 
 	/**
@@ -310,6 +353,7 @@ public class ConnectionTracker {
 	 */
 	public void checkLongHolds() {
 		long nowNanos = tick();
+		renewCaptureBudget(nowNanos);
 		long threshold = this.longHoldThreshold.toNanos();
 		for (Map.Entry<Connection, Slot> entry : this.slots.entrySet()) {
 			Slot slot = entry.getValue();
@@ -331,6 +375,9 @@ public class ConnectionTracker {
 				current.longHoldReported = true;
 				this.longHolds.increment();
 				String callSite = current.callSite();
+				if (callSite == null) {
+					escalate(nowNanos, heldFor);
+				}
 				logger.warn(this.poolName + " - connection held for " + HolderSummary.age(Duration.ofNanos(heldFor))
 						+ " (poolwarden.tracking.long-hold-threshold=" + HolderSummary.age(this.longHoldThreshold)
 						+ ") by thread '" + describe(current.thread) + "'" + describeCallSite(callSite)
@@ -338,6 +385,35 @@ public class ConnectionTracker {
 			}
 		}
 		prune();
+	}
+
+	/**
+	 * A new budget of captures for the time since the last tick, about
+	 * {@value #ADAPTIVE_CAPTURES_PER_SECOND} a second.
+	 */
+	private void renewCaptureBudget(long nowNanos) {
+		long elapsed = Math.max(0, nowNanos - this.lastTickNanos);
+		this.lastTickNanos = nowNanos;
+		long budget = ADAPTIVE_CAPTURES_PER_SECOND * elapsed / TimeUnit.SECONDS.toNanos(1);
+		this.captureBudget = (int) Math.max(16, Math.min(ADAPTIVE_CAPTURES_PER_SECOND, budget));
+		this.captured.set(0);
+	}
+
+	/**
+	 * A connection whose call site was not captured has been held long: the next leaks
+	 * of the same code will be, for a while.
+	 */
+	private void escalate(long nowNanos, long heldFor) {
+		if (this.capture != CallSiteCapture.ADAPTIVE) {
+			return;
+		}
+		boolean already = nowNanos - this.captureEveryBorrowUntil < 0;
+		this.captureEveryBorrowUntil = nowNanos + ESCALATION_NANOS;
+		if (!already) {
+			logger.info(this.poolName + " - a connection borrowed without a recorded call site has been held "
+					+ HolderSummary.age(Duration.ofNanos(heldFor)) + ": recording the call site of every borrow for "
+					+ "the next 5 min");
+		}
 	}
 
 	private long tick() {

@@ -42,7 +42,9 @@ import org.junit.jupiter.params.provider.CsvSource;
 import org.springframework.boot.autoconfigure.AutoConfigurations;
 import org.springframework.boot.context.properties.source.InvalidConfigurationPropertyValueException;
 import org.springframework.boot.health.autoconfigure.contributor.HealthContributorAutoConfiguration;
-import org.springframework.boot.health.contributor.HealthContributor;
+import org.springframework.boot.health.contributor.Health;
+import org.springframework.boot.health.contributor.HealthIndicator;
+import org.springframework.boot.health.contributor.Status;
 import org.springframework.boot.jdbc.DataSourceUnwrapper;
 import org.springframework.boot.jdbc.autoconfigure.DataSourceAutoConfiguration;
 import org.springframework.boot.jdbc.autoconfigure.health.DataSourceHealthContributorAutoConfiguration;
@@ -173,8 +175,11 @@ class PoolWardenAutoConfigurationTests {
 				MeterRegistry registry = context.getBean(MeterRegistry.class);
 				assertThat(registry.find("hikaricp.connections").tag("pool", "wiring").gauge()).isNotNull();
 				assertThat(registry.find("jdbc.connections.max").gauge()).isNotNull();
-				assertThat(context).hasBean("dbHealthContributor");
-				assertThat(context.getBean("dbHealthContributor", HealthContributor.class)).isNotNull();
+				// Boot's own db indicator (PoolWarden's health auto-configuration is not in this
+				// context) still reaches the database through the guarded pool.
+				Health health = context.getBean("dbHealthContributor", HealthIndicator.class).health(true);
+				assertThat(health.getStatus()).isEqualTo(Status.UP);
+				assertThat(health.getDetails()).containsEntry("database", "PostgreSQL");
 			});
 	}
 
@@ -213,6 +218,8 @@ class PoolWardenAutoConfigurationTests {
 			poolwarden.health.timeout=1ms                  | poolwarden.health.timeout must be at least 10ms (was PT0.001S)
 			poolwarden.capacity.sample-interval=10ms       | poolwarden.capacity.sample-interval must be at least 1000ms (was PT0.01S)
 			poolwarden.tracking.long-hold-threshold=0s     | poolwarden.tracking.long-hold-threshold must be at least 1ms (was PT0S)
+			poolwarden.capacity.replicas=0                 | poolwarden.capacity.replicas must be at least 1 (was 0)
+			poolwarden.capacity.surge=-1                   | poolwarden.capacity.surge must be at least 0 (was -1)
 			""")
 	void failsWithTheKeyAndRangeOnInvalidUtilizationAndHealthSettings(String property, String message) {
 		this.contextRunner.withPropertyValues(property).run((context) -> {
@@ -275,6 +282,7 @@ class PoolWardenAutoConfigurationTests {
 			poolwarden.tracking.enabled=false
 			poolwarden.tracking.call-site=never
 			poolwarden.tracking.call-site=on-pressure
+			poolwarden.tracking.call-site=adaptive
 			poolwarden.tracking.call-site=always
 			poolwarden.tracking.application-packages=com.acme
 			poolwarden.tracking.skip-packages=com.acme.dao.
@@ -285,6 +293,14 @@ class PoolWardenAutoConfigurationTests {
 			poolwarden.capacity.enforce=true
 			poolwarden.capacity.sample-interval=1s
 			poolwarden.capacity.sample-interval=1h
+			poolwarden.capacity.replicas=1
+			poolwarden.capacity.replicas=1000
+			poolwarden.capacity.surge=0
+			poolwarden.capacity.surge=1000
+			poolwarden.pgbouncer.enabled=true
+			poolwarden.pgbouncer.admin-database=pgbouncer
+			poolwarden.pgbouncer.admin-username=stats
+			poolwarden.pgbouncer.admin-password=secret
 			poolwarden.evict-read-only-connections=false
 			poolwarden.reset-session-on-return=true
 			poolwarden.release-on-pause=false

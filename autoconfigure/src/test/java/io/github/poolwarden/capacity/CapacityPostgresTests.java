@@ -75,8 +75,8 @@ class CapacityPostgresTests {
 					PoolWardenAutoConfiguration.class, MetricsAutoConfiguration.class,
 					SimpleMetricsExportAutoConfiguration.class, CompositeMeterRegistryAutoConfiguration.class,
 					PoolWardenMetricsAutoConfiguration.class))
-			.withPropertyValues("spring.datasource.url=" + database.jdbcUrlWithoutCredentials(),
-					"spring.datasource.username=" + role, "spring.datasource.hikari.pool-name=capacity",
+			.withPropertyValues(database.credentialsOf(role))
+			.withPropertyValues("spring.datasource.hikari.pool-name=capacity",
 					"spring.datasource.hikari.maximum-pool-size=10", "spring.datasource.hikari.minimum-idle=1")
 			.withPropertyValues(properties);
 	}
@@ -177,17 +177,21 @@ class CapacityPostgresTests {
 					"spring.datasource.hikari.pool-name=h2pool")
 			.run((context) -> {
 				assertThat(context).hasNotFailed();
-				assertThat(output.getOut()).contains("DEBUG").contains("h2pool - capacity check skipped: not PostgreSQL (H2)");
+				assertThat(output.getOut()).contains("DEBUG").contains("h2pool - capacity check skipped: not PostgreSQL, MariaDB or MySQL (H2)");
 				assertThat(context.getBean(GuardedDataSource.class).getServerCapacity()).isNull();
 			});
 	}
 
 	@Test
 	void warnsOnceWhenThePoolsOfThisJvmCanExceedTheServerTogether(CapturedOutput output) {
-		ApplicationContextRunner alpha = runner(TestPostgres.adminUser(), "spring.datasource.hikari.pool-name=alpha",
-				"spring.datasource.hikari.maximum-pool-size=70");
-		ApplicationContextRunner beta = runner(TestPostgres.adminUser(), "spring.datasource.hikari.pool-name=beta",
-				"spring.datasource.hikari.maximum-pool-size=70");
+		String role = database.createRole("jvmwide", "LOGIN");
+		// each pool fits the server alone, and the two together cannot
+		long size = database.queryForLong("SELECT setting::int FROM pg_settings WHERE name = 'max_connections'") * 7
+				/ 10;
+		ApplicationContextRunner alpha = runner(role, "spring.datasource.hikari.pool-name=alpha",
+				"spring.datasource.hikari.maximum-pool-size=" + size);
+		ApplicationContextRunner beta = runner(role, "spring.datasource.hikari.pool-name=beta",
+				"spring.datasource.hikari.maximum-pool-size=" + size);
 
 		alpha.run((first) -> beta.run((second) -> {
 			assertThat(first).hasNotFailed();
@@ -200,8 +204,8 @@ class CapacityPostgresTests {
 			.singleElement()
 			.asString()
 			.containsPattern("\\d+ guarded pools in this JVM connect to [^ ]+ with up to \\d+ connections together")
-			.contains("alpha 70 [context ")
-			.contains("beta 70 [context ");
+			.contains("alpha " + size + " [context ")
+			.contains("beta " + size + " [context ");
 	}
 
 }

@@ -28,6 +28,10 @@ import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+
+import org.springframework.boot.test.system.CapturedOutput;
+import org.springframework.boot.test.system.OutputCaptureExtension;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -36,6 +40,7 @@ import static org.assertj.core.api.Assertions.assertThat;
  * hand-written stub connections: every way a connection can go ends with the registry
  * empty, and the registry is bounded by the physical connections.
  */
+@ExtendWith(OutputCaptureExtension.class)
 class ConnectionTrackerTests {
 
 	private static final CallSites CALL_SITES = new CallSites(List.of(), List.of("java.", "jdk.", "sun.",
@@ -59,6 +64,71 @@ class ConnectionTrackerTests {
 		connection.close();
 		assertThat(this.tracker.holders()).isEmpty();
 		assertThat(this.tracker.borrowed()).isEqualTo(this.tracker.returned()).isOne();
+	}
+
+	/**
+	 * The default, adaptive capture: every borrow up to the budget, none beyond it until
+	 * the next tick renews the budget.
+	 */
+	@Test
+	void adaptiveCaptureRecordsEveryBorrowUpToItsBudgetUntilTheNextTick() throws SQLException {
+		ConnectionTracker adaptive = new ConnectionTracker("unit", true, true, CallSiteCapture.ADAPTIVE, CALL_SITES,
+				Duration.ofSeconds(30));
+		Stub physical = new Stub();
+
+		int captured = borrowAndCount(adaptive, physical, ConnectionTracker.ADAPTIVE_CAPTURES_PER_SECOND + 100);
+
+		assertThat(captured).isEqualTo(ConnectionTracker.ADAPTIVE_CAPTURES_PER_SECOND);
+		adaptive.checkLongHolds();
+		assertThat(borrowAndCount(adaptive, physical, 10)).as("a new budget after the tick").isEqualTo(10);
+	}
+
+	@Test
+	void adaptiveCaptureRecordsEveryBorrowUnderPressure() throws SQLException {
+		ConnectionTracker adaptive = new ConnectionTracker("unit", true, true, CallSiteCapture.ADAPTIVE, CALL_SITES,
+				Duration.ofSeconds(30));
+		Stub physical = new Stub();
+		borrowAndCount(adaptive, physical, ConnectionTracker.ADAPTIVE_CAPTURES_PER_SECOND);
+
+		adaptive.setUnderPressure(true);
+
+		assertThat(borrowAndCount(adaptive, physical, 50)).isEqualTo(50);
+	}
+
+	/**
+	 * A connection whose borrow was not captured (the budget was spent) is held past the
+	 * long-hold threshold: every borrow is captured for a while, beyond any budget.
+	 */
+	@Test
+	void adaptiveCaptureRecordsEveryBorrowAfterAnUncapturedLongHold(CapturedOutput output) throws SQLException {
+		ConnectionTracker adaptive = new ConnectionTracker("unit", true, true, CallSiteCapture.ADAPTIVE, CALL_SITES,
+				Duration.ofMillis(1));
+		Stub physical = new Stub();
+		borrowAndCount(adaptive, physical, ConnectionTracker.ADAPTIVE_CAPTURES_PER_SECOND);
+		Connection uncaptured = adaptive.track(new Stub().lend(), adaptive.holding());
+		assertThat(adaptive.holders()).singleElement().extracting(ConnectionHolder::callSite).isNull();
+		org.awaitility.Awaitility.await()
+			.atMost(Duration.ofSeconds(5))
+			.until(() -> adaptive.oldestHold().compareTo(Duration.ofMillis(2)) > 0);
+
+		adaptive.checkLongHolds();
+
+		assertThat(output.getOut()).contains("unit - a connection borrowed without a recorded call site has been held ")
+			.contains("recording the call site of every borrow for the next 5 min");
+		assertThat(borrowAndCount(adaptive, physical, 200)).as("beyond the renewed budget").isEqualTo(200);
+		uncaptured.close();
+	}
+
+	private static int borrowAndCount(ConnectionTracker tracker, Stub physical, int borrows) throws SQLException {
+		int captured = 0;
+		for (int i = 0; i < borrows; i++) {
+			Connection connection = tracker.track(physical.lend(), tracker.holding());
+			if (((GuardedConnection) connection).callSite() != null) {
+				captured++;
+			}
+			connection.close();
+		}
+		return captured;
 	}
 
 	@Test

@@ -40,7 +40,7 @@ import org.openjdk.jmh.infra.Blackhole;
 @State(Scope.Thread)
 public class CaptureCostBenchmark {
 
-	@Param({ "raw", "leak-detection", "never", "on-pressure", "defaults" })
+	@Param({ "raw", "leak-detection", "never", "on-pressure", "defaults", "always" })
 	public String variant;
 
 	@Param({ "30", "120" })

@@ -110,8 +110,8 @@ final class EndToEnd {
 	 * The headline: 4 threads, a pool of 8, one indexed SELECT per borrow.
 	 */
 	private void steady(StringBuilder out) throws Exception {
-		List<Variant> variants = List.of(Variant.RAW, Variant.DEFAULTS, Variant.ON_PRESSURE, Variant.NEVER,
-				Variant.LEAK_DETECTION);
+		List<Variant> variants = List.of(Variant.RAW, Variant.DEFAULTS, Variant.ALWAYS, Variant.ON_PRESSURE,
+				Variant.NEVER, Variant.LEAK_DETECTION);
 		Map<Variant, List<Slice>> results = interleave(variants, (variant) -> variant.build(this.url, 8,
 				Duration.ofSeconds(30)), (dataSource) -> steadySlice(dataSource, 4));
 		out.append("\nSteady load: 4 threads, pool of 8, one indexed SELECT by primary key per borrow\n\n");

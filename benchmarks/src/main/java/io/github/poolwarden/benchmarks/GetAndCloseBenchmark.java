@@ -40,7 +40,7 @@ import org.openjdk.jmh.infra.Blackhole;
 @State(Scope.Benchmark)
 public class GetAndCloseBenchmark {
 
-	@Param({ "raw", "leak-detection", "off", "defaults", "on-pressure", "never", "flexy" })
+	@Param({ "raw", "leak-detection", "off", "defaults", "always", "on-pressure", "never", "flexy" })
 	public String variant;
 
 	@Param({ "8", "2" })

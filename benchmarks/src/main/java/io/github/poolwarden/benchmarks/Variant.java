@@ -67,9 +67,15 @@ public enum Variant {
 
 	/**
 	 * PoolWarden as the starter configures it with nothing set: retry, holder tracking
-	 * with a call site recorded on every borrow, rollback on return, the watch running.
+	 * with adaptive call-site capture (every borrow up to about a thousand a second),
+	 * rollback on return, the watch running.
 	 */
 	DEFAULTS,
+
+	/**
+	 * PoolWarden with a call site recorded on every borrow.
+	 */
+	ALWAYS("poolwarden.tracking.call-site=always"),
 
 	/**
 	 * PoolWarden with call sites recorded only at the warning level or above.

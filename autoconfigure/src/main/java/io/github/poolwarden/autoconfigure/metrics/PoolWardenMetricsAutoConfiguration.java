@@ -18,6 +18,7 @@ package io.github.poolwarden.autoconfigure.metrics;
 
 import io.github.poolwarden.GuardedPools;
 import io.github.poolwarden.autoconfigure.PoolWardenAutoConfiguration;
+import io.github.poolwarden.autoconfigure.PoolWardenProperties;
 import io.github.poolwarden.metrics.PoolWardenMeterBinder;
 import io.micrometer.core.instrument.MeterRegistry;
 
@@ -44,8 +45,9 @@ public final class PoolWardenMetricsAutoConfiguration {
 
 	@Bean
 	@ConditionalOnMissingBean
-	PoolWardenMeterBinder poolwardenMeterBinder(GuardedPools pools) {
-		return new PoolWardenMeterBinder(() -> pools.asMap().values());
+	PoolWardenMeterBinder poolwardenMeterBinder(GuardedPools pools, PoolWardenProperties properties) {
+		return new PoolWardenMeterBinder(() -> pools.asMap().values(),
+				properties.getCapacity().getReplicas() + properties.getCapacity().getSurge());
 	}
 
 }
