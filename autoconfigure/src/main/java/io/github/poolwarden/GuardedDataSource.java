@@ -302,11 +302,17 @@ public class GuardedDataSource extends DelegatingDataSource implements AutoClose
 
 	/**
 	 * Take a snapshot of the pool, with its capacity lowered to what the server can give
-	 * when that is known to be less than {@code maximumPoolSize}.
+	 * when that is known to be less than {@code maximumPoolSize}, and counting as waiting
+	 * the callers that wait for their turn in front of HikariCP's queue.
 	 * @return the snapshot
 	 */
 	public PoolSnapshot snapshot() {
 		PoolSnapshot snapshot = this.probe.snapshot();
+		AcquisitionRetry retry = this.retry;
+		int waitingForTurn = (retry != null) ? retry.waitingForTurn() : 0;
+		if (waitingForTurn > 0) {
+			snapshot = snapshot.plusWaiting(waitingForTurn);
+		}
 		int capacity = snapshot.max();
 		if (this.refusedCapacity < capacity && System.nanoTime() - this.refusedCapacityUntil < 0
 				&& snapshot.total() <= this.refusedCapacity) {

@@ -63,12 +63,6 @@ final class PropertyChecks {
 		}
 	}
 
-	void between(String field, double minimum, double maximum, double value) {
-		if (Double.isNaN(value) || value < minimum || value > maximum) {
-			reject(field, "must be between " + minimum + " and " + maximum, value);
-		}
-	}
-
 	void aboveZeroAtMostOne(String field, double value) {
 		if (Double.isNaN(value) || value <= 0 || value > 1) {
 			reject(field, "must be above 0 and at most 1", value);

@@ -42,6 +42,9 @@ import org.springframework.util.Assert;
  * <ul>
  * <li>{@code poolwarden.connections.utilization} (gauge): active / maximumPoolSize, 0 to
  * 1.</li>
+ * <li>{@code poolwarden.connections.waiting} (gauge): threads waiting for a connection,
+ * in HikariCP's queue ({@code hikaricp.connections.pending}) and in PoolWarden's queue of
+ * callers waiting their turn in front of it.</li>
  * <li>{@code poolwarden.utilization.level} (gauge): 0 normal, 1 warning, 2 critical.</li>
  * <li>{@code poolwarden.utilization.transitions} (function counter, tag
  * {@code level=normal|warning|critical}): times the pool entered each level.</li>
@@ -115,6 +118,12 @@ public class PoolWardenMeterBinder implements MeterBinder {
 		Gauge.builder("poolwarden.connections.utilization", probe, (each) -> each.snapshot().utilization())
 			.description("Share of the pool in use: active / maximumPoolSize")
 			.baseUnit("ratio")
+			.tags("pool", name)
+			.strongReference(true)
+			.register(registry);
+		Gauge.builder("poolwarden.connections.waiting", pool, (each) -> each.snapshot().waiting())
+			.description("Threads waiting for a connection: in HikariCP's queue, and in PoolWarden's in front of it")
+			.baseUnit("threads")
 			.tags("pool", name)
 			.strongReference(true)
 			.register(registry);

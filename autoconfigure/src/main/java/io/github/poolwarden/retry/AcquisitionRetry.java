@@ -22,7 +22,9 @@ import java.sql.SQLTransientConnectionException;
 import java.time.Duration;
 import java.util.ArrayDeque;
 import java.util.Deque;
+import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.BooleanSupplier;
 import java.util.function.LongSupplier;
 import java.util.function.Supplier;
@@ -53,6 +55,14 @@ import org.springframework.util.backoff.ExponentialBackOff;
  * caller leaves the queue only for the instant it takes to enter it again: it never
  * sleeps outside it, so no connection is ever left idle while a retrying caller waits,
  * and newcomers cannot overtake a sleeping caller.
+ * <p>
+ * A caller whose attempt ends enters HikariCP's queue again behind everyone who arrived
+ * meanwhile. So that retrying callers keep their turn, every caller that finds the pool
+ * exhausted waits its turn in PoolWarden's own first-come, first-served queue, and
+ * newcomers join that queue, behind them, for as long as anyone waits in it; at most
+ * {@code maximumPoolSize} callers at a time, in their order of arrival, wait in
+ * HikariCP's queue (and make their attempts there). When nobody waits, newcomers go
+ * straight to HikariCP: the hot path reads one counter.
  * <p>
  * HikariCP signals exhaustion with a {@link SQLTransientConnectionException} that has
  * neither a SQLState nor a cause; when the database cannot be reached it throws the same
@@ -113,6 +123,18 @@ public class AcquisitionRetry {
 	private final LongSupplier clock;
 
 	private volatile boolean closed;
+
+	/**
+	 * How many callers wait for an exhausted pool in {@link #turns}: while any does,
+	 * newcomers queue behind them.
+	 */
+	private final AtomicInteger queued = new AtomicInteger();
+
+	/**
+	 * The turns to wait in HikariCP's queue, first come first served; created at the
+	 * first exhaustion, with as many permits as the pool has connections.
+	 */
+	private volatile @Nullable Semaphore turns;
 
 	private volatile ExhaustionListener exhaustionListener = ExhaustionListener.NONE;
 
@@ -181,6 +203,9 @@ public class AcquisitionRetry {
 	 * @throws SQLException as the pool throws it
 	 */
 	public Connection firstAttempt() throws SQLException {
+		if (this.queued.get() != 0) {
+			return queueBehindWaitingCallers();
+		}
 		if (!this.source.isStarted()) {
 			// The pool opens its connections first: the attempt may take longer than its
 			// wait, so the budget is counted from here, on this rare path.
@@ -233,6 +258,26 @@ public class AcquisitionRetry {
 	}
 
 	/**
+	 * Return how many callers wait for an exhausted pool in PoolWarden's queue, whether
+	 * their turn has come (they wait in HikariCP's queue) or not.
+	 * @return the callers queued
+	 */
+	public int queuedCallers() {
+		return this.queued.get();
+	}
+
+	/**
+	 * Return how many callers wait for their turn to wait in HikariCP's queue: waiting
+	 * threads that HikariCP does not count (an estimate, as
+	 * {@link Semaphore#getQueueLength()} is).
+	 * @return the callers waiting for their turn
+	 */
+	public int waitingForTurn() {
+		Semaphore turns = this.turns;
+		return (turns != null) ? turns.getQueueLength() : 0;
+	}
+
+	/**
 	 * Return the counters.
 	 * @return the stats
 	 */
@@ -266,7 +311,8 @@ public class AcquisitionRetry {
 		else {
 			start = this.clock.getAsLong() - TimeUnit.MILLISECONDS.toNanos(this.firstAttemptMillis);
 		}
-		if (!(first instanceof SQLTransientConnectionException timeout)) {
+		if (!(first instanceof SQLTransientConnectionException timeout) || first instanceof PoolExhaustedException) {
+			// not a timeout, or a newcomer that waited behind others for its whole budget
 			throw first;
 		}
 		long budgetEnd = start + this.settings.timeout().toNanos();
@@ -279,18 +325,91 @@ public class AcquisitionRetry {
 		if (budgetEnd - this.clock.getAsLong() >= SHORTEST_ATTEMPT_NANOS) {
 			warnWhileWaiting(snapshot, start, budgetEnd);
 		}
+		return inTurn(snapshot, timeout, 1, start, budgetEnd, hikariEnd);
+	}
+
+	/**
+	 * A newcomer while callers wait for an exhausted pool: it waits behind them, from
+	 * now, for the whole budget.
+	 */
+	private Connection queueBehindWaitingCallers() throws SQLException {
+		long start = this.clock.getAsLong();
+		long budgetEnd = start + this.settings.timeout().toNanos();
+		long hikariEnd = start + Math.min(this.hikariWaitNanos, this.settings.timeout().toNanos());
+		PoolSnapshot snapshot = this.probe.snapshot();
+		SQLTransientConnectionException behind = new SQLTransientConnectionException(snapshot.pool()
+				+ " - callers were already waiting for the exhausted pool; this one waited behind them");
+		return inTurn(snapshot, behind, 0, start, budgetEnd, hikariEnd);
+	}
+
+	/**
+	 * Wait for this caller's turn in the first-come, first-served queue, then make the
+	 * attempts in HikariCP's queue.
+	 * @param attemptsMade attempts already made in HikariCP's queue (0 for a newcomer)
+	 */
+	private Connection inTurn(PoolSnapshot snapshot, SQLTransientConnectionException timeout, long attemptsMade,
+			long start, long budgetEnd, long hikariEnd) throws SQLException {
+		Semaphore turns = turns(snapshot);
+		this.queued.incrementAndGet();
+		boolean inTurn = false;
+		try {
+			long remaining = budgetEnd - this.clock.getAsLong();
+			try {
+				inTurn = remaining >= SHORTEST_ATTEMPT_NANOS && turns.tryAcquire(remaining, TimeUnit.NANOSECONDS);
+			}
+			catch (InterruptedException ex) {
+				Thread.currentThread().interrupt();
+				SQLException interrupted = new SQLException(
+						snapshot.pool() + " - interrupted while waiting for an exhausted pool", ex);
+				interrupted.addSuppressed(timeout);
+				throw interrupted;
+			}
+			if (this.closed) {
+				throw closed(snapshot.pool(), timeout);
+			}
+			if (!inTurn) {
+				throw exhausted(timeout, new ArrayDeque<>(0), Math.max(1, attemptsMade), start);
+			}
+			return attempts(snapshot, timeout, attemptsMade, start, budgetEnd, hikariEnd);
+		}
+		finally {
+			if (inTurn) {
+				turns.release();
+			}
+			this.queued.decrementAndGet();
+		}
+	}
+
+	private Semaphore turns(PoolSnapshot snapshot) {
+		Semaphore turns = this.turns;
+		if (turns == null) {
+			synchronized (this) {
+				turns = this.turns;
+				if (turns == null) {
+					turns = new Semaphore(Math.max(1, snapshot.max()), true);
+					this.turns = turns;
+				}
+			}
+		}
+		return turns;
+	}
+
+	private Connection attempts(PoolSnapshot snapshot, SQLTransientConnectionException timeout, long attemptsMade,
+			long start, long budgetEnd, long hikariEnd) throws SQLException {
 		BackOffExecution backOff = this.backOff.start();
-		backOff.nextBackOff();
+		if (attemptsMade > 0) {
+			backOff.nextBackOff();
+		}
 		Deque<SQLTransientConnectionException> earlier = new ArrayDeque<>(KEPT_FAILURES);
 		SQLTransientConnectionException last = timeout;
-		long retries = 0;
+		long retries = attemptsMade - 1;
 		while (true) {
 			if (this.closed) {
 				throw closed(snapshot.pool(), last);
 			}
 			long remaining = budgetEnd - this.clock.getAsLong();
 			if (remaining < SHORTEST_ATTEMPT_NANOS) {
-				throw exhausted(last, earlier, retries + 1, start);
+				throw exhausted(last, earlier, Math.max(1, retries + 1), start);
 			}
 			long wait = nextWait(backOff, retries, remaining);
 			retries++;
@@ -392,7 +511,7 @@ public class AcquisitionRetry {
 	private PoolExhaustedException exhausted(SQLTransientConnectionException last,
 			Deque<SQLTransientConnectionException> earlier, long attempts, long start) {
 		this.stats.recordExhausted();
-		PoolSnapshot snapshot = this.probe.snapshot();
+		PoolSnapshot snapshot = this.probe.snapshot().plusWaiting(waitingForTurn());
 		long waited = elapsedMillis(start);
 		String message = withHolders(snapshot.pool() + " - pool exhausted: no connection after " + attempts
 				+ ((attempts == 1) ? " attempt" : " attempts") + " in " + waited + " ms (" + snapshot.describeCounts()

@@ -34,6 +34,7 @@ import java.util.concurrent.atomic.AtomicReference;
 
 import com.zaxxer.hikari.HikariDataSource;
 import io.github.poolwarden.GuardedDataSource;
+import io.github.poolwarden.metrics.PoolWardenMeterBinder;
 import io.github.poolwarden.pool.HikariConnectionSource;
 import io.github.poolwarden.pool.HikariPoolProbe;
 import io.github.poolwarden.testsupport.TcpForwarder;
@@ -41,6 +42,7 @@ import io.github.poolwarden.testsupport.TestPostgres;
 import io.github.poolwarden.testsupport.TestPostgres.TestDatabase;
 import io.github.poolwarden.utilization.UtilizationMonitor;
 import io.github.poolwarden.utilization.UtilizationThresholds;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
@@ -156,6 +158,51 @@ class AcquisitionRetryPostgresTests {
 			assertThat(workers.awaitTermination(90, TimeUnit.SECONDS)).as("fan-out finished in time").isTrue();
 		}
 		return List.copyOf(failures);
+	}
+
+	@Test
+	void aCallerThatFoundThePoolExhaustedKeepsItsTurnAheadOfNewcomers() throws Exception {
+		GuardedDataSource guarded = guarded(warm(hikari("turns", database.jdbcUrl(), 1, 30_000)), new RetrySettings(3,
+				Duration.ofMillis(200), 2.0, Duration.ofSeconds(5), Duration.ZERO, Duration.ofSeconds(30)));
+		AcquisitionRetry retry = guarded.getRetry();
+		ExecutorService callers = Executors.newFixedThreadPool(2);
+		Queue<String> served = new ConcurrentLinkedQueue<>();
+		try {
+			CompletableFuture<Void> first;
+			CompletableFuture<Void> newcomer;
+			try (Connection held = guarded.getConnection()) {
+				first = CompletableFuture.runAsync(() -> borrowOnce(guarded, "first", served), callers);
+				// its first attempt found every connection in use: it retries, in its turn
+				org.awaitility.Awaitility.await()
+					.atMost(Duration.ofSeconds(20))
+					.until(() -> retry.queuedCallers() == 1 && retry.getStats().recovered() == 0);
+				newcomer = CompletableFuture.runAsync(() -> borrowOnce(guarded, "newcomer", served), callers);
+				org.awaitility.Awaitility.await()
+					.atMost(Duration.ofSeconds(20))
+					.until(() -> retry.queuedCallers() == 2 && retry.waitingForTurn() == 1);
+				assertThat(guarded.snapshot().waiting()).as("HikariCP's waiter and the one behind it").isEqualTo(2);
+				SimpleMeterRegistry registry = new SimpleMeterRegistry();
+				new PoolWardenMeterBinder(() -> List.of(guarded)).bindTo(registry);
+				assertThat(registry.get("poolwarden.connections.waiting").tag("pool", "turns").gauge().value())
+					.isEqualTo(2);
+			}
+			CompletableFuture.allOf(first, newcomer).get(60, TimeUnit.SECONDS);
+		}
+		finally {
+			callers.shutdownNow();
+		}
+		assertThat(served).containsExactly("first", "newcomer");
+		assertThat(retry.getStats().recovered()).isEqualTo(2);
+		assertThat(retry.queuedCallers()).isZero();
+	}
+
+	private static void borrowOnce(GuardedDataSource dataSource, String name, Queue<String> served) {
+		try (Connection connection = dataSource.getConnection()) {
+			served.add(name);
+		}
+		catch (SQLException ex) {
+			throw new IllegalStateException(name + " got no connection", ex);
+		}
 	}
 
 	@Test

@@ -23,12 +23,19 @@ import java.sql.SQLTransientConnectionException;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.AtomicReference;
 
 import io.github.poolwarden.pool.PoolSnapshot;
 import io.github.poolwarden.pool.TimedConnectionSource;
+import org.awaitility.Awaitility;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 
@@ -402,6 +409,157 @@ class AcquisitionRetryTests {
 			.withMessageContaining("timeout");
 		assertThatExceptionOfType(IllegalArgumentException.class)
 			.isThrownBy(() -> settings(1, 100, Double.POSITIVE_INFINITY, 1000, 0, 1000));
+	}
+
+
+	@Test
+	void aNewcomerWhileACallerRetriesWaitsBehindItWithoutTouchingThePool() throws Exception {
+		PoolSnapshot onlyOne = new PoolSnapshot("unit", 1, 0, 1, 1, 1);
+		CountDownLatch returned = new CountDownLatch(1);
+		List<String> calls = new CopyOnWriteArrayList<>();
+		TimedConnectionSource pool = (timeoutMillis) -> {
+			calls.add(Thread.currentThread().getName());
+			if (calls.size() == 1) {
+				this.clock.addAndGet(TimeUnit.MILLISECONDS.toNanos(timeoutMillis));
+				throw exhaustion();
+			}
+			if (calls.size() == 2) {
+				awaitQuietly(returned);
+			}
+			return CONNECTION;
+		};
+		AcquisitionRetry retry = retry(pool, settings(3, 100, 2.0, 10_000, 0, 30_000), 30_000, onlyOne);
+		ExecutorService callers = Executors.newFixedThreadPool(2, (runnable) -> new Thread(runnable, "caller"));
+		try {
+			Future<Connection> first = callers.submit(() -> acquire(retry));
+			Awaitility.await().atMost(Duration.ofSeconds(10)).until(() -> calls.size() == 2);
+			assertThat(retry.queuedCallers()).isEqualTo(1);
+			Future<Connection> newcomer = callers.submit(() -> acquire(retry));
+			Awaitility.await().atMost(Duration.ofSeconds(10)).until(() -> retry.waitingForTurn() == 1);
+			assertThat(calls).as("the newcomer has not entered the pool's queue").hasSize(2);
+			assertThat(retry.queuedCallers()).isEqualTo(2);
+
+			returned.countDown();
+
+			assertThat(first.get(10, TimeUnit.SECONDS)).isSameAs(CONNECTION);
+			assertThat(newcomer.get(10, TimeUnit.SECONDS)).isSameAs(CONNECTION);
+		}
+		finally {
+			callers.shutdownNow();
+		}
+		assertThat(calls).hasSize(3);
+		assertThat(retry.getStats().recovered()).isEqualTo(2);
+		assertThat(retry.queuedCallers()).isZero();
+		assertThat(retry.waitingForTurn()).isZero();
+	}
+
+	@Test
+	void aNewcomerWhoseTurnNeverComesFailsAtTheEndOfItsBudget() throws Exception {
+		PoolSnapshot onlyOne = new PoolSnapshot("unit", 1, 0, 1, 1, 1);
+		CountDownLatch returned = new CountDownLatch(1);
+		AtomicInteger calls = new AtomicInteger();
+		TimedConnectionSource pool = (timeoutMillis) -> {
+			if (calls.incrementAndGet() == 1) {
+				throw exhaustion();
+			}
+			awaitQuietly(returned);
+			return CONNECTION;
+		};
+		AcquisitionRetry retry = new AcquisitionRetry(pool, () -> onlyOne, settings(3, 100, 2.0, 10_000, 0, 300),
+				30_000, "poolwarden.retry.timeout");
+		ExecutorService callers = Executors.newFixedThreadPool(2);
+		try {
+			Future<Connection> first = callers.submit(() -> acquire(retry));
+			Awaitility.await().atMost(Duration.ofSeconds(10)).until(() -> calls.get() == 2);
+			Future<Throwable> newcomer = callers.submit(() -> catchThrowable(() -> acquire(retry)));
+
+			assertThat(newcomer.get(10, TimeUnit.SECONDS)).isInstanceOf(PoolExhaustedException.class)
+				.hasMessageContaining("budget 300 ms (poolwarden.retry.timeout)");
+			assertThat(calls).as("it never entered the pool's queue").hasValue(2);
+			assertThat(retry.getStats().exhausted()).isEqualTo(1);
+			returned.countDown();
+			assertThat(first.get(10, TimeUnit.SECONDS)).isSameAs(CONNECTION);
+		}
+		finally {
+			returned.countDown();
+			callers.shutdownNow();
+		}
+	}
+
+	@Test
+	void aNewcomerInterruptedWhileWaitingForItsTurnFailsAndKeepsItsInterrupt() throws Exception {
+		PoolSnapshot onlyOne = new PoolSnapshot("unit", 1, 0, 1, 1, 1);
+		CountDownLatch returned = new CountDownLatch(1);
+		AtomicInteger calls = new AtomicInteger();
+		TimedConnectionSource pool = (timeoutMillis) -> {
+			if (calls.incrementAndGet() == 1) {
+				throw exhaustion();
+			}
+			awaitQuietly(returned);
+			return CONNECTION;
+		};
+		AcquisitionRetry retry = new AcquisitionRetry(pool, () -> onlyOne, settings(3, 100, 2.0, 10_000, 0, 30_000),
+				30_000, "poolwarden.retry.timeout");
+		ExecutorService callers = Executors.newFixedThreadPool(2);
+		try {
+			callers.submit(() -> acquire(retry));
+			Awaitility.await().atMost(Duration.ofSeconds(10)).until(() -> calls.get() == 2);
+			AtomicReference<Boolean> interruptKept = new AtomicReference<>();
+			Future<Throwable> newcomer = callers.submit(() -> {
+				Throwable failure = catchThrowable(() -> acquire(retry));
+				interruptKept.set(Thread.currentThread().isInterrupted());
+				return failure;
+			});
+			Awaitility.await().atMost(Duration.ofSeconds(10)).until(() -> retry.waitingForTurn() == 1);
+			callers.shutdownNow();
+			assertThat(newcomer.get(10, TimeUnit.SECONDS)).isInstanceOf(SQLException.class)
+				.isNotInstanceOf(PoolExhaustedException.class)
+				.hasMessageContaining("interrupted while waiting for an exhausted pool");
+			assertThat(interruptKept.get()).isTrue();
+		}
+		finally {
+			returned.countDown();
+			callers.shutdownNow();
+		}
+	}
+
+	private static void awaitQuietly(CountDownLatch latch) {
+		try {
+			latch.await(30, TimeUnit.SECONDS);
+		}
+		catch (InterruptedException ex) {
+			Thread.currentThread().interrupt();
+		}
+	}
+
+
+	@Test
+	void rejectsMissingCollaboratorsAndABudgetThatIsNotPositive() {
+		TimedConnectionSource pool = pool(0, exhaustion());
+		RetrySettings settings = settings(3, 100, 2.0, 1000, 0, 1000);
+		assertThatIllegalArgumentException()
+			.isThrownBy(() -> new AcquisitionRetry(null, () -> SATURATED, settings, 1000, "budget"))
+			.withMessage("'source' must not be null");
+		assertThatIllegalArgumentException().isThrownBy(() -> new AcquisitionRetry(pool, null, settings, 1000, "budget"))
+			.withMessage("'probe' must not be null");
+		assertThatIllegalArgumentException()
+			.isThrownBy(() -> new AcquisitionRetry(pool, () -> SATURATED, null, 1000, "budget"))
+			.withMessage("'settings' must not be null");
+		assertThatIllegalArgumentException()
+			.isThrownBy(() -> new AcquisitionRetry(pool, () -> SATURATED, settings, 0, "budget"))
+			.withMessage("'connectionTimeoutMillis' must be positive");
+		assertThatIllegalArgumentException()
+			.isThrownBy(() -> new AcquisitionRetry(pool, () -> SATURATED, settings, 1000, " "))
+			.withMessage("'budgetSource' must not be empty");
+		AcquisitionRetry retry = new AcquisitionRetry(pool, () -> SATURATED, settings, 1, "budget");
+		assertThat(retry.firstAttemptMillis()).isEqualTo(100);
+		assertThat(retry.getSettings()).isSameAs(settings);
+		assertThatIllegalArgumentException().isThrownBy(() -> retry.setExhaustionListener(null))
+			.withMessage("'listener' must not be null");
+		assertThatIllegalArgumentException().isThrownBy(() -> retry.setReachability(null))
+			.withMessage("'reachable' must not be null");
+		assertThatIllegalArgumentException().isThrownBy(() -> retry.setHolderSummary(null))
+			.withMessage("'holders' must not be null");
 	}
 
 }

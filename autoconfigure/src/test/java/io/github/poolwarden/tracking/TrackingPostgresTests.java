@@ -73,10 +73,16 @@ class TrackingPostgresTests {
 
 	private static TestDatabase database;
 
+	private static String role;
+
 	@BeforeAll
 	static void createDatabase() {
 		database = TestPostgres.createDatabase("tracking");
 		database.execute("CREATE TABLE docs (id int NOT NULL)");
+		// the pool logs in with the canary as its password, on a trust server and on one
+		// that requires passwords alike
+		role = database.createRole("tracked", "LOGIN PASSWORD '" + CANARY + "'");
+		database.execute("GRANT ALL ON TABLE docs TO " + role);
 	}
 
 	@AfterAll
@@ -88,7 +94,7 @@ class TrackingPostgresTests {
 		return new ApplicationContextRunner()
 			.withConfiguration(AutoConfigurations.of(DataSourceAutoConfiguration.class,
 					PoolWardenAutoConfiguration.class, PoolWardenEndpointAutoConfiguration.class))
-			.withPropertyValues("spring.datasource.url=" + database.jdbcUrl() + "&password=" + CANARY,
+			.withPropertyValues("spring.datasource.url=" + database.jdbcUrlAs(role),
 					"spring.datasource.hikari.pool-name=tracked", "spring.datasource.hikari.maximum-pool-size=5",
 					"spring.datasource.hikari.minimum-idle=1", "spring.datasource.hikari.connection-timeout=250",
 					"poolwarden.utilization.sample-interval=20ms", "poolwarden.retry.max-retries=2",

@@ -35,7 +35,7 @@ import org.openjdk.jmh.runner.options.TimeValue;
 /**
  * Runs the benchmarks. {@code smoke} runs one short iteration of everything (what CI
  * runs); {@code all} runs the full set; {@code jmh}, {@code interleaved}, {@code e2e} and
- * {@code virtual} run one part. The end-to-end part needs {@code POOLWARDEN_BENCH_JDBC_URL} (or
+ * {@code virtual} run one part; {@code exhaustion} only the same-budget exhaustion burst. The end-to-end part needs {@code POOLWARDEN_BENCH_JDBC_URL} (or
  * {@code POOLWARDEN_TEST_JDBC_URL}): a role that may create a database.
  */
 public final class BenchmarkMain {
@@ -59,7 +59,10 @@ public final class BenchmarkMain {
 			InterleavedHarness.report(smoke ? 2 : 40, Duration.ofMillis(smoke ? 50 : 250), out);
 		}
 		if (all || mode.equals("e2e")) {
-			new EndToEnd(jdbcUrl(), smoke).report(out);
+			new EndToEnd(jdbcUrl(), smoke).report(out, false);
+		}
+		if (mode.equals("exhaustion")) {
+			new EndToEnd(jdbcUrl(), false).report(out, true);
 		}
 		if (all || mode.equals("virtual")) {
 			virtualThreads(jdbcUrl(), smoke ? 1 : 5, out);

@@ -81,7 +81,12 @@ final class EndToEnd {
 		this.slice = smoke ? Duration.ofMillis(500) : Duration.ofSeconds(10);
 	}
 
-	void report(StringBuilder out) throws Exception {
+	/**
+	 * Run the end-to-end scenarios.
+	 * @param out where the report goes
+	 * @param exhaustionOnly only the same-budget exhaustion burst
+	 */
+	void report(StringBuilder out, boolean exhaustionOnly) throws Exception {
 		this.database = "pw_bench_" + UUID.randomUUID().toString().replace("-", "").substring(0, 10);
 		admin("CREATE DATABASE " + this.database);
 		this.url = withDatabase(this.adminUrl, this.database);
@@ -96,6 +101,10 @@ final class EndToEnd {
 			out.append(String.format("%nEnd to end, PostgreSQL, every variant built through the auto-configuration; "
 					+ "%d rounds, %d ms per variant per round, random order each round; medians over rounds, and "
 					+ "the median of each round's ratio to raw%n", this.rounds, this.slice.toMillis()));
+			if (exhaustionOnly) {
+				exhaustion(out);
+				return;
+			}
 			steady(out);
 			bursts(out);
 			exhaustion(out);

@@ -85,6 +85,7 @@ class PoolWardenMetricsAutoConfigurationTests {
 			assertThat(registry.get("poolwarden.connections.utilization").tag("pool", "metered").gauge().value())
 				.isZero();
 			assertThat(registry.get("poolwarden.utilization.level").tag("pool", "metered").gauge().value()).isZero();
+			assertThat(registry.get("poolwarden.connections.waiting").tag("pool", "metered").gauge().value()).isZero();
 			assertThat(registry.find("poolwarden.utilization.transitions").tag("pool", "metered").functionCounters())
 				.extracting((counter) -> counter.getId().getTag("level"))
 				.containsExactlyInAnyOrder("normal", "warning", "critical");
