@@ -232,6 +232,9 @@ class AcquisitionRetryTests {
 			long jitter = 50 * (base[i] / 100);
 			assertThat(retries.get(i)).isBetween(Math.max(100, base[i] - jitter), base[i] + jitter);
 		}
+		// five waits each drawn from a range of 100 ms or more: all five on the bare
+		// backoff means no jitter was applied (odds below one in 10^11 otherwise)
+		assertThat(retries).as("spread by the jitter").isNotEqualTo(List.of(200L, 400L, 800L, 1600L, 3200L));
 	}
 
 	@Test
