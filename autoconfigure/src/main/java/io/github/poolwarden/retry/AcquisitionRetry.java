@@ -53,8 +53,7 @@ import org.springframework.util.backoff.ExponentialBackOff;
  * waiting, and the caller waits again, each time {@code multiplier} times longer (with
  * jitter), the last time for whatever is left of the budget. Between two attempts the
  * caller leaves the queue only for the instant it takes to enter it again: it never
- * sleeps outside it, so no connection is ever left idle while a retrying caller waits,
- * and newcomers cannot overtake a sleeping caller.
+ * sleeps outside it, so no connection is ever left idle while a retrying caller waits.
  * <p>
  * A caller whose attempt ends enters HikariCP's queue again behind everyone who arrived
  * meanwhile. So that retrying callers keep their turn, every caller that finds the pool
