@@ -22,12 +22,7 @@ import java.sql.Statement;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Queue;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.ConcurrentLinkedQueue;
-import java.util.concurrent.CountDownLatch;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
 
 import javax.sql.DataSource;
@@ -46,6 +41,7 @@ import io.github.poolwarden.startup.StartupVerificationException;
 import io.github.poolwarden.support.ConnectionFailure;
 import io.github.poolwarden.support.JdbcTarget;
 import io.github.poolwarden.testsupport.TcpForwarder;
+import io.github.poolwarden.testsupport.Callers;
 import io.github.poolwarden.testsupport.TestMariaDb;
 import io.github.poolwarden.testsupport.TestMariaDb.Database;
 import io.github.poolwarden.testsupport.TestPostgres;
@@ -223,27 +219,12 @@ class MariaDbTests {
 	}
 
 	private static List<Throwable> sleepers(DataSource dataSource, int count) throws InterruptedException {
-		ExecutorService executor = Executors.newFixedThreadPool(count);
-		CountDownLatch go = new CountDownLatch(1);
-		Queue<Throwable> failures = new ConcurrentLinkedQueue<>();
-		for (int i = 0; i < count; i++) {
-			executor.execute(() -> {
-				try {
-					go.await();
-					try (Connection connection = dataSource.getConnection();
-							Statement statement = connection.createStatement()) {
-						statement.execute("SELECT SLEEP(1)");
-					}
-				}
-				catch (Throwable ex) {
-					failures.add(ex);
-				}
-			});
-		}
-		go.countDown();
-		executor.shutdown();
-		assertThat(executor.awaitTermination(60, TimeUnit.SECONDS)).isTrue();
-		return List.copyOf(failures);
+		return Callers.releasedTogether(count, Duration.ofSeconds(60), () -> {
+			try (Connection connection = dataSource.getConnection();
+					Statement statement = connection.createStatement()) {
+				statement.execute("SELECT SLEEP(1)");
+			}
+		});
 	}
 
 	/**

@@ -38,6 +38,7 @@ import io.github.poolwarden.metrics.PoolWardenMeterBinder;
 import io.github.poolwarden.pool.HikariConnectionSource;
 import io.github.poolwarden.pool.HikariPoolProbe;
 import io.github.poolwarden.testsupport.TcpForwarder;
+import io.github.poolwarden.testsupport.Callers;
 import io.github.poolwarden.testsupport.TestPostgres;
 import io.github.poolwarden.testsupport.TestPostgres.TestDatabase;
 import io.github.poolwarden.utilization.UtilizationMonitor;
@@ -236,27 +237,12 @@ class AcquisitionRetryPostgresTests {
 	}
 
 	private static List<Throwable> sleepers(GuardedDataSource dataSource, int count) throws Exception {
-		ExecutorService executor = Executors.newFixedThreadPool(count);
-		CountDownLatch go = new CountDownLatch(1);
-		Queue<Throwable> failures = new ConcurrentLinkedQueue<>();
-		for (int i = 0; i < count; i++) {
-			executor.execute(() -> {
-				try {
-					go.await();
-					try (Connection connection = dataSource.getConnection();
-							Statement statement = connection.createStatement()) {
-						statement.execute("SELECT pg_sleep(1)");
-					}
-				}
-				catch (Throwable ex) {
-					failures.add(ex);
-				}
-			});
-		}
-		go.countDown();
-		executor.shutdown();
-		assertThat(executor.awaitTermination(30, TimeUnit.SECONDS)).isTrue();
-		return List.copyOf(failures);
+		return Callers.releasedTogether(count, Duration.ofSeconds(30), () -> {
+			try (Connection connection = dataSource.getConnection();
+					Statement statement = connection.createStatement()) {
+				statement.execute("SELECT pg_sleep(1)");
+			}
+		});
 	}
 
 	@Test

@@ -23,7 +23,6 @@ import java.sql.SQLTransientConnectionException;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -417,32 +416,19 @@ class AcquisitionRetryTests {
 
 	@Test
 	void aNewcomerWhileACallerRetriesWaitsBehindItWithoutTouchingThePool() throws Exception {
-		PoolSnapshot onlyOne = new PoolSnapshot("unit", 1, 0, 1, 1, 1);
-		CountDownLatch returned = new CountDownLatch(1);
-		List<String> calls = new CopyOnWriteArrayList<>();
-		TimedConnectionSource pool = (timeoutMillis) -> {
-			calls.add(Thread.currentThread().getName());
-			if (calls.size() == 1) {
-				this.clock.addAndGet(TimeUnit.MILLISECONDS.toNanos(timeoutMillis));
-				throw exhaustion();
-			}
-			if (calls.size() == 2) {
-				awaitQuietly(returned);
-			}
-			return CONNECTION;
-		};
-		AcquisitionRetry retry = retry(pool, settings(3, 100, 2.0, 10_000, 0, 30_000), 30_000, onlyOne);
-		ExecutorService callers = Executors.newFixedThreadPool(2, (runnable) -> new Thread(runnable, "caller"));
+		OneConnection pool = new OneConnection();
+		AcquisitionRetry retry = pool.retry(30_000);
+		ExecutorService callers = Executors.newFixedThreadPool(2);
 		try {
 			Future<Connection> first = callers.submit(() -> acquire(retry));
-			Awaitility.await().atMost(Duration.ofSeconds(10)).until(() -> calls.size() == 2);
+			pool.awaitFirstCallerRetrying();
 			assertThat(retry.queuedCallers()).isEqualTo(1);
 			Future<Connection> newcomer = callers.submit(() -> acquire(retry));
 			Awaitility.await().atMost(Duration.ofSeconds(10)).until(() -> retry.waitingForTurn() == 1);
-			assertThat(calls).as("the newcomer has not entered the pool's queue").hasSize(2);
+			assertThat(pool.calls).as("the newcomer has not entered the pool's queue").hasValue(2);
 			assertThat(retry.queuedCallers()).isEqualTo(2);
 
-			returned.countDown();
+			pool.returned.countDown();
 
 			assertThat(first.get(10, TimeUnit.SECONDS)).isSameAs(CONNECTION);
 			assertThat(newcomer.get(10, TimeUnit.SECONDS)).isSameAs(CONNECTION);
@@ -450,7 +436,7 @@ class AcquisitionRetryTests {
 		finally {
 			callers.shutdownNow();
 		}
-		assertThat(calls).hasSize(3);
+		assertThat(pool.calls).hasValue(3);
 		assertThat(retry.getStats().recovered()).isEqualTo(2);
 		assertThat(retry.queuedCallers()).isZero();
 		assertThat(retry.waitingForTurn()).isZero();
@@ -458,55 +444,35 @@ class AcquisitionRetryTests {
 
 	@Test
 	void aNewcomerWhoseTurnNeverComesFailsAtTheEndOfItsBudget() throws Exception {
-		PoolSnapshot onlyOne = new PoolSnapshot("unit", 1, 0, 1, 1, 1);
-		CountDownLatch returned = new CountDownLatch(1);
-		AtomicInteger calls = new AtomicInteger();
-		TimedConnectionSource pool = (timeoutMillis) -> {
-			if (calls.incrementAndGet() == 1) {
-				throw exhaustion();
-			}
-			awaitQuietly(returned);
-			return CONNECTION;
-		};
-		AcquisitionRetry retry = new AcquisitionRetry(pool, () -> onlyOne, settings(3, 100, 2.0, 10_000, 0, 300),
-				30_000, "poolwarden.retry.timeout");
+		OneConnection pool = new OneConnection();
+		AcquisitionRetry retry = pool.retry(300);
 		ExecutorService callers = Executors.newFixedThreadPool(2);
 		try {
 			Future<Connection> first = callers.submit(() -> acquire(retry));
-			Awaitility.await().atMost(Duration.ofSeconds(10)).until(() -> calls.get() == 2);
+			pool.awaitFirstCallerRetrying();
 			Future<Throwable> newcomer = callers.submit(() -> catchThrowable(() -> acquire(retry)));
 
 			assertThat(newcomer.get(10, TimeUnit.SECONDS)).isInstanceOf(PoolExhaustedException.class)
 				.hasMessageContaining("budget 300 ms (poolwarden.retry.timeout)");
-			assertThat(calls).as("it never entered the pool's queue").hasValue(2);
+			assertThat(pool.calls).as("it never entered the pool's queue").hasValue(2);
 			assertThat(retry.getStats().exhausted()).isEqualTo(1);
-			returned.countDown();
+			pool.returned.countDown();
 			assertThat(first.get(10, TimeUnit.SECONDS)).isSameAs(CONNECTION);
 		}
 		finally {
-			returned.countDown();
+			pool.returned.countDown();
 			callers.shutdownNow();
 		}
 	}
 
 	@Test
 	void aNewcomerInterruptedWhileWaitingForItsTurnFailsAndKeepsItsInterrupt() throws Exception {
-		PoolSnapshot onlyOne = new PoolSnapshot("unit", 1, 0, 1, 1, 1);
-		CountDownLatch returned = new CountDownLatch(1);
-		AtomicInteger calls = new AtomicInteger();
-		TimedConnectionSource pool = (timeoutMillis) -> {
-			if (calls.incrementAndGet() == 1) {
-				throw exhaustion();
-			}
-			awaitQuietly(returned);
-			return CONNECTION;
-		};
-		AcquisitionRetry retry = new AcquisitionRetry(pool, () -> onlyOne, settings(3, 100, 2.0, 10_000, 0, 30_000),
-				30_000, "poolwarden.retry.timeout");
+		OneConnection pool = new OneConnection();
+		AcquisitionRetry retry = pool.retry(30_000);
 		ExecutorService callers = Executors.newFixedThreadPool(2);
 		try {
 			callers.submit(() -> acquire(retry));
-			Awaitility.await().atMost(Duration.ofSeconds(10)).until(() -> calls.get() == 2);
+			pool.awaitFirstCallerRetrying();
 			AtomicReference<Boolean> interruptKept = new AtomicReference<>();
 			Future<Throwable> newcomer = callers.submit(() -> {
 				Throwable failure = catchThrowable(() -> acquire(retry));
@@ -521,20 +487,53 @@ class AcquisitionRetryTests {
 			assertThat(interruptKept.get()).isTrue();
 		}
 		finally {
-			returned.countDown();
+			pool.returned.countDown();
 			callers.shutdownNow();
 		}
 	}
 
-	private static void awaitQuietly(CountDownLatch latch) {
-		try {
-			latch.await(30, TimeUnit.SECONDS);
-		}
-		catch (InterruptedException ex) {
-			Thread.currentThread().interrupt();
-		}
-	}
+	/**
+	 * A pool of one connection, in use: the first borrow finds it exhausted, the second
+	 * waits until {@link #returned} and gets it, every later borrow gets it at once.
+	 */
+	private static final class OneConnection implements TimedConnectionSource {
 
+		private static final PoolSnapshot ONE_IN_USE = new PoolSnapshot("unit", 1, 0, 1, 1, 1);
+
+		final CountDownLatch returned = new CountDownLatch(1);
+
+		final AtomicInteger calls = new AtomicInteger();
+
+		@Override
+		public Connection getConnection(long timeoutMillis) throws SQLException {
+			int call = this.calls.incrementAndGet();
+			if (call == 1) {
+				throw exhaustion();
+			}
+			if (call == 2) {
+				try {
+					this.returned.await(30, TimeUnit.SECONDS);
+				}
+				catch (InterruptedException ex) {
+					Thread.currentThread().interrupt();
+				}
+			}
+			return CONNECTION;
+		}
+
+		AcquisitionRetry retry(long budgetMillis) {
+			return new AcquisitionRetry(this, () -> ONE_IN_USE, settings(3, 100, 2.0, 10_000, 0, budgetMillis), 30_000,
+					"poolwarden.retry.timeout");
+		}
+
+		/**
+		 * Wait until the first caller, its first attempt over, waits its turn in the pool.
+		 */
+		void awaitFirstCallerRetrying() {
+			Awaitility.await().atMost(Duration.ofSeconds(10)).until(() -> this.calls.get() == 2);
+		}
+
+	}
 
 	@Test
 	void rejectsMissingCollaboratorsAndABudgetThatIsNotPositive() {

@@ -26,7 +26,6 @@ import java.util.Map;
 import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
 
-import org.testcontainers.DockerClientFactory;
 import org.testcontainers.mariadb.MariaDBContainer;
 
 /**
@@ -64,7 +63,7 @@ public final class TestMariaDb {
 		if (url != null && !url.isBlank()) {
 			return url;
 		}
-		if (dockerAvailable()) {
+		if (TestPostgres.dockerAvailable()) {
 			MariaDBContainer container = new MariaDBContainer("mariadb:10.11");
 			container.start();
 			return TestPostgres.withDatabase(container.getJdbcUrl(), "") + "?user=root&password="
@@ -76,37 +75,13 @@ public final class TestMariaDb {
 				+ "Testcontainers can start one.");
 	}
 
-	private static boolean dockerAvailable() {
-		try {
-			return DockerClientFactory.instance().isDockerAvailable();
-		}
-		catch (Throwable ex) {
-			return false;
-		}
-	}
-
-	/**
-	 * Run statements, in order, on one connection to the given URL.
-	 */
-	public static void execute(String url, String... sql) {
-		try (Connection connection = DriverManager.getConnection(url);
-				Statement statement = connection.createStatement()) {
-			for (String each : sql) {
-				statement.execute(each);
-			}
-		}
-		catch (SQLException ex) {
-			throw new IllegalStateException("Failed: " + String.join("; ", sql), ex);
-		}
-	}
-
 	/**
 	 * Create a new database for one test class; close it to drop it, and every account
 	 * made through it.
 	 */
 	public static Database createDatabase(String label) {
 		String name = TestPostgres.uniqueName("pw_" + label);
-		execute(adminUrl(), "CREATE DATABASE " + name);
+		TestPostgres.execute(adminUrl(), "CREATE DATABASE " + name);
 		return new Database(name);
 	}
 
@@ -140,19 +115,7 @@ public final class TestMariaDb {
 		 * The JDBC URL of this database without any user or password parameter.
 		 */
 		public String jdbcUrlWithoutCredentials() {
-			String url = jdbcUrl();
-			int params = url.indexOf('?');
-			if (params < 0) {
-				return url;
-			}
-			StringBuilder kept = new StringBuilder();
-			for (String parameter : url.substring(params + 1).split("&")) {
-				String key = parameter.split("=", 2)[0].toLowerCase(java.util.Locale.ROOT);
-				if (!key.equals("user") && !key.equals("password")) {
-					kept.append(kept.isEmpty() ? "?" : "&").append(parameter);
-				}
-			}
-			return url.substring(0, params) + kept;
+			return TestPostgres.withoutCredentials(jdbcUrl());
 		}
 
 		/**
@@ -189,7 +152,7 @@ public final class TestMariaDb {
 		 * Run statements on this database as the administrative account.
 		 */
 		public void execute(String... sql) {
-			TestMariaDb.execute(jdbcUrl(), sql);
+			TestPostgres.execute(jdbcUrl(), sql);
 		}
 
 		/**
@@ -236,7 +199,7 @@ public final class TestMariaDb {
 			for (String user : this.users) {
 				sql.add("DROP USER IF EXISTS '" + user + "'@'%'");
 			}
-			TestMariaDb.execute(adminUrl(), sql.toArray(String[]::new));
+			TestPostgres.execute(adminUrl(), sql.toArray(String[]::new));
 		}
 
 	}

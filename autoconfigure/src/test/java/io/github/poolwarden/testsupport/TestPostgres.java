@@ -81,7 +81,10 @@ public final class TestPostgres {
 				+ "so that Testcontainers can start one.");
 	}
 
-	private static boolean dockerAvailable() {
+	/**
+	 * Whether a Docker engine answers, so that Testcontainers can start a server.
+	 */
+	static boolean dockerAvailable() {
 		try {
 			return DockerClientFactory.instance().isDockerAvailable();
 		}
@@ -159,6 +162,25 @@ public final class TestPostgres {
 	}
 
 	/**
+	 * Remove the {@code user} and {@code password} parameters of a JDBC URL, keeping the
+	 * others.
+	 */
+	static String withoutCredentials(String url) {
+		int params = url.indexOf('?');
+		if (params < 0) {
+			return url;
+		}
+		StringBuilder kept = new StringBuilder();
+		for (String parameter : url.substring(params + 1).split("&")) {
+			String key = parameter.split("=", 2)[0].toLowerCase(Locale.ROOT);
+			if (!key.equals("user") && !key.equals("password")) {
+				kept.append(kept.isEmpty() ? "?" : "&").append(parameter);
+			}
+		}
+		return url.substring(0, params) + kept;
+	}
+
+	/**
 	 * Replace the database of a JDBC URL, keeping host, port and parameters.
 	 */
 	public static String withDatabase(String url, String database) {
@@ -219,19 +241,7 @@ public final class TestPostgres {
 		 * The JDBC URL of this database without any user or password parameter.
 		 */
 		public String jdbcUrlWithoutCredentials() {
-			String url = jdbcUrl();
-			int params = url.indexOf('?');
-			if (params < 0) {
-				return url;
-			}
-			StringBuilder kept = new StringBuilder();
-			for (String parameter : url.substring(params + 1).split("&")) {
-				String key = parameter.split("=", 2)[0].toLowerCase(Locale.ROOT);
-				if (!key.equals("user") && !key.equals("password")) {
-					kept.append(kept.isEmpty() ? "?" : "&").append(parameter);
-				}
-			}
-			return url.substring(0, params) + kept;
+			return withoutCredentials(jdbcUrl());
 		}
 
 		/**
