@@ -21,7 +21,10 @@ import java.sql.SQLException;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Queue;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
@@ -32,10 +35,12 @@ import java.util.concurrent.atomic.AtomicBoolean;
 
 import javax.sql.DataSource;
 
+import io.github.poolwarden.GuardedDataSource;
 import io.github.poolwarden.autoconfigure.PoolWardenAutoConfiguration;
 import io.github.poolwarden.autoconfigure.health.GuardedDatabaseHealthContributorAutoConfiguration;
 import io.github.poolwarden.autoconfigure.health.PoolWardenHealthContributorAutoConfiguration;
 import io.github.poolwarden.autoconfigure.metrics.PoolWardenMetricsAutoConfiguration;
+import io.github.poolwarden.retry.AcquisitionRetry;
 import io.github.poolwarden.retry.PoolExhaustedException;
 import io.github.poolwarden.testsupport.TestPostgres;
 import io.github.poolwarden.testsupport.TestPostgres.TestDatabase;
@@ -154,6 +159,55 @@ class NothingTunedPostgresTests {
 				.isZero();
 		});
 		assertThat(output.getOut()).doesNotContain("will not be retried");
+	}
+
+	@Test
+	void aConnectionReturnedWhileCallersWaitTheirTurnNeverGoesToANewcomer() throws Exception {
+		runner().run((context) -> {
+			DataSource dataSource = context.getBean(DataSource.class);
+			AcquisitionRetry retry = context.getBean(GuardedDataSource.class).getRetry();
+			List<Connection> held = holdAll(dataSource, 2);
+			Queue<String> served = new ConcurrentLinkedQueue<>();
+			CountDownLatch finish = new CountDownLatch(1);
+			ExecutorService callers = Executors.newFixedThreadPool(3);
+			try {
+				Future<?> first = callers.submit(() -> borrowAndHold(dataSource, "first", served, finish));
+				Future<?> second = callers.submit(() -> borrowAndHold(dataSource, "second", served, finish));
+				// both waited out their first attempt (2 s of Boot's 30 s) and wait their turn
+				await().atMost(Duration.ofSeconds(10)).until(() -> retry.queuedCallers() == 2);
+				Future<?> newcomer = callers.submit(() -> borrowAndHold(dataSource, "newcomer", served, finish));
+				await().atMost(Duration.ofSeconds(10)).until(() -> retry.waitingForTurn() == 1);
+
+				// the connection returned while both wait goes to one of them, never to the
+				// newcomer, which has not entered HikariCP's queue
+				held.get(0).close();
+				await().atMost(Duration.ofSeconds(10)).until(() -> served.size() == 1);
+				assertThat(served.peek()).isIn("first", "second");
+				assertThat(newcomer).isNotDone();
+
+				held.get(1).close();
+				finish.countDown();
+				first.get(10, TimeUnit.SECONDS);
+				second.get(10, TimeUnit.SECONDS);
+				newcomer.get(10, TimeUnit.SECONDS);
+			}
+			finally {
+				finish.countDown();
+				callers.shutdownNow();
+			}
+			assertThat(served).containsExactlyInAnyOrder("first", "second", "newcomer");
+			assertThat(retry.getStats().recovered()).isEqualTo(3);
+		});
+	}
+
+	private static void borrowAndHold(DataSource dataSource, String name, Queue<String> served, CountDownLatch finish) {
+		try (Connection connection = dataSource.getConnection()) {
+			served.add(name);
+			finish.await(30, TimeUnit.SECONDS);
+		}
+		catch (SQLException | InterruptedException ex) {
+			throw new IllegalStateException(name + " got no connection", ex);
+		}
 	}
 
 	@Test
