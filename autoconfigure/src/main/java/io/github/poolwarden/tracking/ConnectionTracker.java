@@ -240,8 +240,8 @@ public class ConnectionTracker {
 	 */
 	public void beginNested() {
 		this.nested.increment();
-		Thread thread = Thread.currentThread();
-		this.nestedWaits.put(thread, new NestedWait(new BorrowSite(), tick()));
+		// where it waits is captured as a borrow's call site is, and at the same price
+		this.nestedWaits.put(Thread.currentThread(), new NestedWait(capturesThisBorrow() ? new BorrowSite() : null));
 	}
 
 	/**
@@ -327,7 +327,8 @@ public class ConnectionTracker {
 		if (wait == null) {
 			return null;
 		}
-		String site = this.callSites.in(wait.site().getStackTrace());
+		BorrowSite recorded = wait.site();
+		String site = (recorded != null) ? this.callSites.in(recorded.getStackTrace()) : null;
 		return (site != null) ? site : "an unrecorded call site";
 	}
 
@@ -607,9 +608,9 @@ public class ConnectionTracker {
 	}
 
 	/**
-	 * A nested acquisition in progress: where it was asked for, and since when.
+	 * A nested acquisition in progress: where it was asked for, when that was recorded.
 	 */
-	private record NestedWait(BorrowSite site, long sinceNanos) {
+	private record NestedWait(@Nullable BorrowSite site) {
 	}
 
 	/**

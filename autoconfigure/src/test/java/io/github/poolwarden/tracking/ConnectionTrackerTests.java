@@ -341,6 +341,24 @@ class ConnectionTrackerTests {
 	}
 
 	@Test
+	void withCallSitesOffANestedBorrowIsCountedAndReportedWithoutCapturingWhereItWaits() throws SQLException {
+		ConnectionTracker never = new ConnectionTracker("unit", true, true, CallSiteCapture.NEVER, CALL_SITES,
+				Duration.ofSeconds(30));
+		Connection outer = never.track(new Stub().lend(), never.holding());
+
+		never.beginNested();
+		List<ConnectionHolder> holders = never.holders();
+		never.endNested();
+
+		assertThat(never.nestedAcquisitions()).isOne();
+		assertThat(holders).singleElement().satisfies((holder) -> {
+			assertThat(holder.callSite()).isNull();
+			assertThat(holder.waitingAt()).isEqualTo("an unrecorded call site");
+		});
+		outer.close();
+	}
+
+	@Test
 	void aConnectionReturnedByAnotherThreadNoLongerCountsForTheBorrower() throws Exception {
 		Connection connection = this.tracker.track(new Stub().lend(), this.tracker.holding());
 
