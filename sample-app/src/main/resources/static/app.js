@@ -58,6 +58,9 @@
 		byId('peak').textContent = Math.round(peak * 100) + '%';
 		byId('counts').textContent = state.active + ' / ' + state.max;
 		byId('waiting').textContent = state.waiting;
+		renderDatabase(pool.database);
+		renderStuck(pool.stuck);
+		renderAdvice(pool.advice);
 		const holders = byId('holders');
 		holders.replaceChildren();
 		if (pool.byCallSite.length === 0) {
@@ -70,6 +73,50 @@
 			holders.insertRow().insertCell().textContent = line;
 		});
 		draw();
+	}
+
+	// How health knew whether the database answers, and what knowing has cost it.
+	function renderDatabase(database) {
+		const cell = byId('database');
+		if (!database) {
+			cell.textContent = 'not asked';
+			return;
+		}
+		cell.textContent = database.state + ' · ' + database.by + ', ' + (database.ageMillis / 1000).toFixed(1) + ' s ago';
+		cell.className = (database.state === 'UP') ? 'level-normal' : 'level-critical';
+		byId('probes').textContent = database.newConnections + ' new, ' + database.idleConnections + ' idle validated';
+	}
+
+	function renderStuck(stuck) {
+		const cell = byId('stuck');
+		const detail = byId('stuck-detail');
+		if (!stuck) {
+			cell.textContent = 'no';
+			cell.className = 'level-normal';
+			detail.hidden = true;
+			return;
+		}
+		cell.textContent = 'yes, for ' + stuck.noProgressFor;
+		cell.className = 'level-critical';
+		detail.hidden = false;
+		detail.textContent = 'No borrow has completed for ' + stuck.noProgressFor + ' while callers wait'
+			+ (stuck.oldestWaiter ? ' (longest: ' + stuck.oldestWaiter + ', ' + (stuck.oldestWaiterMillis / 1000).toFixed(0) + ' s)' : '')
+			+ '. Held: ' + stuck.holders.join('; ');
+	}
+
+	// What size the pool should have, from the demand of the advice window.
+	function renderAdvice(advice) {
+		const cell = byId('advice');
+		const detail = byId('advice-detail');
+		if (!advice) {
+			cell.textContent = 'off';
+			detail.textContent = '';
+			return;
+		}
+		cell.textContent = advice.verdict + ' · ' + advice.recommendedMaximumPoolSize + ' (' + advice.confidence + ')';
+		cell.className = (advice.verdict === 'keep' || advice.verdict === 'not-enough-data') ? 'level-normal'
+			: (advice.verdict === 'fix-code' || advice.verdict === 'database-bound') ? 'level-critical' : 'level-warning';
+		detail.textContent = advice.message;
 	}
 
 	async function poll() {

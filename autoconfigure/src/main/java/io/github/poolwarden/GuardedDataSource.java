@@ -21,9 +21,13 @@ import java.sql.SQLException;
 import java.sql.SQLTransientConnectionException;
 import java.time.Duration;
 import java.util.List;
+import java.util.OptionalLong;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
 
 import com.zaxxer.hikari.HikariDataSource;
+import io.github.poolwarden.advice.DemandSample;
+import io.github.poolwarden.advice.PoolAdvisor;
 import io.github.poolwarden.capacity.ServerCapacity;
 import io.github.poolwarden.pool.ConnectionError;
 import io.github.poolwarden.pool.DatabaseProbe;
@@ -34,7 +38,6 @@ import io.github.poolwarden.retry.AcquisitionRetry;
 import io.github.poolwarden.retry.PoolExhaustedException;
 import io.github.poolwarden.support.ConnectionFailure;
 import io.github.poolwarden.support.JdbcTarget;
-import io.github.poolwarden.support.RateLimiter;
 import io.github.poolwarden.tracking.ConnectionTracker;
 import io.github.poolwarden.tracking.HolderSummary;
 import io.github.poolwarden.utilization.UtilizationLevel;
@@ -106,9 +109,30 @@ public class GuardedDataSource extends DelegatingDataSource implements AutoClose
 
 	private volatile long refusedCapacityUntil;
 
-	private final RateLimiter serverFullWarnings = new RateLimiter(Duration.ofNanos(SERVER_FULL_MEMORY_NANOS));
+	/**
+	 * When the server last refused a connection as full, or {@code null}: refusals closer
+	 * together than {@link #SERVER_FULL_MEMORY_NANOS} are one episode, told once.
+	 */
+	private volatile @Nullable Long lastRefusal;
+
+	/**
+	 * When the server last refused a connection as full, told or not.
+	 */
+	private volatile @Nullable Long refusedAt;
 
 	private final PoolProbe cappedProbe = this::snapshot;
+
+	/**
+	 * When a caller last found the pool exhausted, by {@link System#nanoTime()}, or
+	 * {@code null} when none ever did. Written on the exhausted path only.
+	 */
+	private volatile @Nullable Long lastExhausted;
+
+	private volatile @Nullable StuckPoolCheck stuckCheck;
+
+	private volatile @Nullable PoolAdvisor advisor;
+
+	private final List<String> notes = new CopyOnWriteArrayList<>();
 
 	/**
 	 * Create a guard around the given pool that adds nothing to acquisitions and uses the
@@ -141,9 +165,14 @@ public class GuardedDataSource extends DelegatingDataSource implements AutoClose
 		this.monitor = monitor;
 		this.tracker = tracker;
 		if (retry != null) {
-			retry.setExhaustionListener((snapshot) -> evaluate(snapshot(), System.nanoTime()));
+			retry.setExhaustionListener((snapshot) -> {
+				long now = System.nanoTime();
+				this.lastExhausted = now;
+				evaluate(snapshot(), now);
+			});
 			if (tracker != null && tracker.isTrackingHolders()) {
-				retry.setHolderSummary(() -> tracker.summary(HOLDER_SUMMARY_LENGTH));
+				retry.setHolderSummary((snapshot) -> HolderSummary
+					.describe(HolderSummary.reconcile(tracker.holders(), snapshot.active()), HOLDER_SUMMARY_LENGTH));
 			}
 		}
 	}
@@ -203,31 +232,57 @@ public class GuardedDataSource extends DelegatingDataSource implements AutoClose
 
 	private Connection recover(SQLException ex) throws SQLException {
 		AcquisitionRetry retry = this.retry;
+		PoolAdvisor advisor = this.advisor;
+		boolean exhausted = ex instanceof SQLTransientConnectionException timeout
+				&& AcquisitionRetry.isPoolExhausted(timeout);
+		// the slow path only: the pool was exhausted, the caller has waited already
+		long waitedBefore = (retry != null) ? TimeUnit.MILLISECONDS.toNanos(retry.firstAttemptMillis())
+				: TimeUnit.MILLISECONDS.toNanos(this.pool.getConnectionTimeout());
+		long started = (advisor != null && exhausted) ? System.nanoTime() : 0;
 		try {
 			if (retry != null) {
-				return retry.acquire(ex);
+				Connection connection = retry.acquire(ex);
+				if (started != 0) {
+					advisor.recordWait(waitedBefore + System.nanoTime() - started);
+				}
+				return connection;
 			}
-			if (ex instanceof SQLTransientConnectionException timeout && AcquisitionRetry.isPoolExhausted(timeout)) {
-				evaluate(snapshot(), System.nanoTime());
+			if (exhausted) {
+				long now = System.nanoTime();
+				this.lastExhausted = now;
+				evaluate(snapshot(), now);
 			}
 			throw ex;
 		}
 		catch (SQLException failure) {
+			if (started != 0 && isExhaustion(failure)) {
+				advisor.recordWait(waitedBefore + System.nanoTime() - started);
+				advisor.recordTimeout();
+			}
 			noteFailure(failure);
 			throw failure;
 		}
 	}
 
+	private static boolean isExhaustion(SQLException failure) {
+		return failure instanceof PoolExhaustedException || (failure instanceof SQLTransientConnectionException timeout
+				&& AcquisitionRetry.isPoolExhausted(timeout));
+	}
+
 	private void noteFailure(SQLException failure) {
-		if (failure instanceof PoolExhaustedException || (failure instanceof SQLTransientConnectionException timeout
-				&& AcquisitionRetry.isPoolExhausted(timeout))) {
+		if (isExhaustion(failure)) {
 			return;
 		}
 		ConnectionError error = ConnectionError.of(failure, this.pool.getPassword());
 		this.lastError = error;
 		ConnectionFailure meaning = ConnectionFailure.of(failure);
 		if (meaning.kind() == ConnectionFailure.Kind.FULL) {
-			serverFull(error, meaning);
+			serverFull(error, meaning, false);
+		}
+		DatabaseProbe database = this.database;
+		if (database != null && meaning.kind() != ConnectionFailure.Kind.OTHER) {
+			// what the database said to a caller is the freshest answer there is
+			database.recordFailure(error, meaning.kind() == ConnectionFailure.Kind.FULL);
 		}
 	}
 
@@ -236,14 +291,56 @@ public class GuardedDataSource extends DelegatingDataSource implements AutoClose
 	 * holds, so that is its capacity for a while, and the operator is told it is the
 	 * server that is full, not the pool.
 	 */
-	private void serverFull(ConnectionError error, ConnectionFailure meaning) {
+	private void serverFull(ConnectionError error, ConnectionFailure meaning, boolean background) {
 		PoolSnapshot snapshot = this.probe.snapshot();
+		long now = System.nanoTime();
 		this.refusedCapacity = snapshot.total();
-		this.refusedCapacityUntil = System.nanoTime() + SERVER_FULL_MEMORY_NANOS;
-		if (this.serverFullWarnings.tryPass() >= 0) {
+		this.refusedCapacityUntil = now + SERVER_FULL_MEMORY_NANOS;
+		this.refusedAt = now;
+		if (background && snapshot.total() >= this.serverHeadroom) {
+			// no caller saw it, and the capacity check already said the pool has all the
+			// server can give it
+			return;
+		}
+		Long last = this.lastRefusal;
+		this.lastRefusal = now;
+		if (last == null || now - last > SERVER_FULL_MEMORY_NANOS) {
 			logger.warn(getPoolName() + " - the database refused a new connection (SQLState " + error.sqlState() + ": "
 					+ error.message() + "): " + meaning.meaning() + ", not the pool. The pool holds " + snapshot.total()
 					+ " of its maximum " + snapshot.max() + " and counts that as its capacity until the server gives more.");
+		}
+	}
+
+	/**
+	 * Return whether the server refused one of the pool's connections as full within the
+	 * last 30 s.
+	 * @return whether the pool cannot grow now
+	 */
+	public boolean isRefusedAsFull() {
+		Long last = this.refusedAt;
+		return last != null && System.nanoTime() - last <= SERVER_FULL_MEMORY_NANOS;
+	}
+
+	/**
+	 * Tell the guard that the pool could not open a connection (HikariCP opens most in
+	 * the background, where no caller sees the failure): a server that is full is told
+	 * once per episode, with the numbers, unless the capacity check already said the pool
+	 * has all it can get; a database that does not answer is evidence of an outage once
+	 * the pool holds no connection.
+	 * @param failure why the connection could not be opened
+	 */
+	public void connectionNotOpened(SQLException failure) {
+		ConnectionFailure meaning = ConnectionFailure.of(failure);
+		if (meaning.kind() == ConnectionFailure.Kind.FULL) {
+			serverFull(ConnectionError.of(failure, this.pool.getPassword()), meaning, true);
+		}
+		else if (meaning.kind() == ConnectionFailure.Kind.NOT_READY && this.probe.snapshot().total() == 0) {
+			// with connections of its own that still serve, the database answers for this
+			// pool: only new connections fail, and health says so from the pool's traffic
+			DatabaseProbe database = this.database;
+			if (database != null) {
+				database.recordFailure(ConnectionError.of(failure, this.pool.getPassword()), false);
+			}
 		}
 	}
 
@@ -264,7 +361,8 @@ public class GuardedDataSource extends DelegatingDataSource implements AutoClose
 		if (tracker != null && tracker.isTrackingHolders()) {
 			tracker.setUnderPressure(transition.to() != UtilizationLevel.NORMAL);
 			if (transition.to() == UtilizationLevel.CRITICAL && transition.isRise()) {
-				transition = transition.withHolders(HolderSummary.report(tracker.holders()));
+				transition = transition.withHolders(
+						HolderSummary.report(HolderSummary.reconcile(tracker.holders(), transition.snapshot().active())));
 			}
 		}
 		for (UtilizationListener listener : this.listeners) {
@@ -294,7 +392,15 @@ public class GuardedDataSource extends DelegatingDataSource implements AutoClose
 	 * @return the reading
 	 */
 	public PoolReading read() {
-		PoolSnapshot snapshot = snapshot();
+		return read(snapshot());
+	}
+
+	/**
+	 * Read the pool as {@link #read()} does, with a snapshot the caller has just taken.
+	 * @param snapshot the snapshot, from {@link #snapshot()}
+	 * @return the reading
+	 */
+	public PoolReading read(PoolSnapshot snapshot) {
 		long now = System.nanoTime();
 		evaluate(snapshot, now);
 		return new PoolReading(snapshot, this.monitor.state(snapshot, now));
@@ -349,6 +455,10 @@ public class GuardedDataSource extends DelegatingDataSource implements AutoClose
 		if (this.retry != null) {
 			this.retry.close();
 		}
+		PoolAdvisor advisor = this.advisor;
+		if (advisor != null) {
+			advisor.close();
+		}
 		this.pool.close();
 	}
 
@@ -362,8 +472,102 @@ public class GuardedDataSource extends DelegatingDataSource implements AutoClose
 		Assert.notNull(database, "'database' must not be null");
 		this.database = database;
 		if (this.retry != null) {
-			this.retry.setReachability(() -> database.check(REACHABILITY_WAIT).state() != DatabaseProbe.State.DOWN);
+			this.retry.setReachability(() -> database.checkNow(REACHABILITY_WAIT).state() != DatabaseProbe.State.DOWN);
 		}
+		ConnectionTracker tracker = this.tracker;
+		if (tracker != null && tracker.isTrackingHolders()) {
+			database.setPoolTraffic(tracker::latestHealthyReturn);
+		}
+	}
+
+	/**
+	 * Tell a stuck pool from a busy one: when, for the given time, no borrow has
+	 * completed while callers waited, every connection is held and the database
+	 * answers, {@link #stuck(PoolSnapshot)} says so. Needs holders to be tracked.
+	 * @param stuckAfter how long without progress makes a pool stuck; zero never does
+	 */
+	public void setStuckAfter(Duration stuckAfter) {
+		Assert.isTrue(stuckAfter != null && !stuckAfter.isNegative(), "'stuckAfter' must not be negative");
+		ConnectionTracker tracker = this.tracker;
+		this.stuckCheck = (!stuckAfter.isZero() && tracker != null && tracker.isTrackingHolders())
+				? new StuckPoolCheck(getPoolName(), stuckAfter, tracker, this.retry, System::nanoTime) : null;
+	}
+
+	/**
+	 * Evaluate whether the pool is stuck (see {@link #setStuckAfter(Duration)}); the
+	 * database is asked, through the shared {@linkplain #getDatabaseProbe() probe}, only
+	 * when every other condition holds. The first evaluation that finds it stuck logs one
+	 * ERROR line, and the first that finds a borrow completed again one INFO line.
+	 * @param snapshot the pool's counts, as the caller reports them
+	 * @return the stuck pool, or {@code null} when it is not stuck or stuck pools are not
+	 * told
+	 */
+	/**
+	 * Return whether the pool was stuck when last {@linkplain #stuck(PoolSnapshot)
+	 * evaluated} (by the watch every sample interval, and by every read of health or the
+	 * endpoint), without evaluating it again.
+	 * @return whether the pool is stuck
+	 */
+	public boolean isStuck() {
+		StuckPoolCheck check = this.stuckCheck;
+		return check != null && check.current() != null;
+	}
+
+		public @Nullable StuckPool stuck(PoolSnapshot snapshot) {
+		StuckPoolCheck check = this.stuckCheck;
+		DatabaseProbe database = this.database;
+		if (check == null || database == null) {
+			return null;
+		}
+		Long exhausted = this.lastExhausted;
+		return check.evaluate(snapshot, (exhausted != null) ? OptionalLong.of(exhausted) : OptionalLong.empty(),
+				database::check);
+	}
+
+	/**
+	 * Advise on the pool's size from its demand: hold times of the borrows whose call
+	 * site is captured, waits and timeouts of the acquisitions that find the pool
+	 * exhausted, and a {@linkplain #sampleDemand() sample} at the watch's pace.
+	 * @param advisor the advisor
+	 */
+	public void setAdvisor(PoolAdvisor advisor) {
+		this.advisor = advisor;
+		ConnectionTracker tracker = this.tracker;
+		if (tracker != null) {
+			tracker.setHoldTimes(advisor::recordHold);
+		}
+		// a first sample, so the advice names the pool's size before the watch's first
+		sampleDemand();
+	}
+
+	/**
+	 * Return the pool-size advisor.
+	 * @return the advisor, or {@code null} when advice is off
+	 */
+	public @Nullable PoolAdvisor getAdvisor() {
+		return this.advisor;
+	}
+
+	/**
+	 * Give the advisor a sample of the pool: one snapshot, the holders and what the
+	 * server can give. Run by the watch every sample interval.
+	 */
+	public void sampleDemand() {
+		PoolAdvisor advisor = this.advisor;
+		if (advisor == null) {
+			return;
+		}
+		ConnectionTracker tracker = this.tracker;
+		boolean tracking = tracker != null && tracker.isTrackingHolders();
+		PoolSnapshot snapshot = snapshot();
+		List<DemandSample.Held> held = tracking ? tracker.holders()
+			.stream()
+			.map((holder) -> new DemandSample.Held(holder.thread(), holder.callSite(), holder.heldFor().toNanos(), holder.waitingAt()))
+			.toList() : List.of();
+		ServerCapacity capacity = this.serverCapacity;
+		advisor.sample(new DemandSample(System.nanoTime(), snapshot.active(), snapshot.waiting(), snapshot.max(),
+				tracking ? tracker.borrowed() : -1, tracking ? tracker.nestedAcquisitions() : 0, held,
+				(capacity != null) ? this.serverHeadroom : null, (capacity != null) ? capacity.limit() : null));
 	}
 
 	/**
@@ -389,6 +593,24 @@ public class GuardedDataSource extends DelegatingDataSource implements AutoClose
 	 */
 	public void recordError(ConnectionError error) {
 		this.lastError = error;
+	}
+
+	/**
+	 * Add a note about the pool's configuration, for its report: advice about a setting
+	 * the user did not choose, said once in the log and kept here.
+	 * @param note the note
+	 */
+	public void addNote(String note) {
+		Assert.hasText(note, "'note' must not be empty");
+		this.notes.add(note);
+	}
+
+	/**
+	 * Return the notes about the pool's configuration.
+	 * @return the notes, in the order they were added
+	 */
+	public List<String> getNotes() {
+		return List.copyOf(this.notes);
 	}
 
 	/**

@@ -34,7 +34,7 @@ import static com.tngtech.archunit.library.dependencies.SlicesRuleDefinition.sli
  */
 class PackageDependencyTests {
 
-	private static final String[] FEATURES = { "retry", "tracking", "utilization", "capacity", "startup" };
+	private static final String[] FEATURES = { "retry", "tracking", "utilization", "capacity", "startup", "advice" };
 
 	private static final String[] ABOVE = { "lifecycle", "watch", "health", "metrics", "endpoint" };
 
@@ -73,7 +73,7 @@ class PackageDependencyTests {
 	}
 
 	@ParameterizedTest
-	@ValueSource(strings = { "retry", "tracking", "utilization", "capacity", "startup" })
+	@ValueSource(strings = { "retry", "tracking", "utilization", "capacity", "startup", "advice" })
 	void eachFeatureStandsBesideTheOthers(String feature) {
 		String[] others = java.util.Arrays.stream(FEATURES)
 			.filter((other) -> !other.equals(feature))

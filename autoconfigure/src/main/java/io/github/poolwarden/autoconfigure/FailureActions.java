@@ -38,6 +38,10 @@ final class FailureActions {
 		if (failure.vendorCode() == 1049 || state.equals("3D000")) {
 			return "Create the database, or fix the database name in spring.datasource.url (" + target + ").";
 		}
+		if (failure.vendorCode() == 1044) {
+			return "Check the database name in spring.datasource.url (" + target + "): it may be mistyped. If it "
+					+ "is right, grant the account access to it (GRANT ALL ON <database>.* TO <account>).";
+		}
 		if (state.equals("08004") && failure.kind() == ConnectionFailure.Kind.CONFIGURATION) {
 			return "The server requires something the connection does not give it (" + failure.meaning()
 					+ "): set spring.datasource.password, or fix the SSL settings in spring.datasource.url.";

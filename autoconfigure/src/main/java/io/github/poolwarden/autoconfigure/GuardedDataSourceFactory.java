@@ -23,21 +23,29 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicReference;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 import com.zaxxer.hikari.HikariDataSource;
+import com.zaxxer.hikari.SQLExceptionOverride;
+import io.github.poolwarden.advice.LockWaits;
+import io.github.poolwarden.advice.PoolAdvisor;
+import io.github.poolwarden.advice.PostgresLockWaits;
 import io.github.poolwarden.GuardedDataSource;
 import io.github.poolwarden.GuardedPools;
 import io.github.poolwarden.lifecycle.CapacityChecker;
 import io.github.poolwarden.lifecycle.LivePools;
 import io.github.poolwarden.pool.DatabaseProbe;
+import io.github.poolwarden.pool.DirectConnector;
 import io.github.poolwarden.pool.HikariConnectionSource;
 import io.github.poolwarden.pool.HikariPoolProbe;
+import io.github.poolwarden.pool.ObservedConnectionFactory;
 import io.github.poolwarden.pool.HikariVersion;
 import io.github.poolwarden.retry.AcquisitionRetry;
 import io.github.poolwarden.retry.RetrySettings;
 import io.github.poolwarden.startup.StartupVerifier;
+import io.github.poolwarden.support.PreparedStatementTrapOverride;
 import io.github.poolwarden.support.ReadOnlyEvictingExceptionOverride;
 import io.github.poolwarden.tracking.CallSites;
 import io.github.poolwarden.tracking.ConnectionTracker;
@@ -63,6 +71,13 @@ class GuardedDataSourceFactory {
 
 	private static final Log logger = LogFactory.getLog(GuardedDataSourceFactory.class);
 
+	static final String SOCKET_TIMEOUT_NOTE = "socketTimeout is 0 (the PostgreSQL driver's default): a statement "
+			+ "whose network link dies silently waits forever and holds its connection. Set socketTimeout (seconds) in "
+			+ "spring.datasource.url or spring.datasource.hikari.data-source-properties, longer than your slowest "
+			+ "statement.";
+
+	private static final AtomicBoolean socketTimeoutAdvised = new AtomicBoolean();
+
 	private final PoolWardenProperties properties;
 
 	private final GuardedPools pools;
@@ -81,11 +96,14 @@ class GuardedDataSourceFactory {
 
 	private final boolean virtualThreads;
 
+	private final @Nullable Integer workerCeiling;
+
 	private final AtomicBoolean warnedAboutVirtualThreads = new AtomicBoolean();
 
 	GuardedDataSourceFactory(PoolWardenProperties properties, GuardedPools pools, UtilizationThresholds thresholds,
 			UtilizationListener firstListener, List<String> applicationPackages, @Nullable StartupVerifier verifier,
-			@Nullable CapacityChecker capacity, String contextName, boolean virtualThreads) {
+			@Nullable CapacityChecker capacity, String contextName, boolean virtualThreads,
+			@Nullable Integer workerCeiling) {
 		this.properties = properties;
 		this.pools = pools;
 		this.thresholds = thresholds;
@@ -95,6 +113,7 @@ class GuardedDataSourceFactory {
 		this.capacity = capacity;
 		this.contextName = contextName;
 		this.virtualThreads = virtualThreads;
+		this.workerCeiling = workerCeiling;
 	}
 
 	/**
@@ -105,15 +124,31 @@ class GuardedDataSourceFactory {
 	 */
 	GuardedDataSource guard(String beanName, HikariDataSource pool) {
 		moveUrlCredentials(pool);
-		if (this.properties.isEvictReadOnlyConnections() && pool.getExceptionOverride() == null
-				&& pool.getExceptionOverrideClassName() == null) {
-			pool.setExceptionOverride(new ReadOnlyEvictingExceptionOverride());
-		}
 		if (pool.getPoolName() == null) {
 			// Name the pool now, as HikariCP would when it starts, so every meter and log
 			// line carries the same pool tag from the first moment.
 			pool.validate();
 		}
+		if (pool.getExceptionOverrideClassName() == null && !pool.isRunning()
+				&& !(pool.getExceptionOverride() instanceof PreparedStatementTrapOverride)) {
+			// an override of the user's own is kept, and decides; PoolWarden only watches
+			SQLExceptionOverride decides = (pool.getExceptionOverride() != null) ? pool.getExceptionOverride()
+					: this.properties.isEvictReadOnlyConnections() ? new ReadOnlyEvictingExceptionOverride() : null;
+			if (isPostgres(pool)) {
+				pool.setExceptionOverride(new PreparedStatementTrapOverride(pool.getPoolName(), decides));
+			}
+			else if (decides != null) {
+				pool.setExceptionOverride(decides);
+			}
+		}
+		// set before the guard exists, told through it once it does
+		AtomicReference<GuardedDataSource> guard = new AtomicReference<>();
+		ObservedConnectionFactory.install(pool, (failure) -> {
+			GuardedDataSource guarded = guard.get();
+			if (guarded != null) {
+				guarded.connectionNotOpened(failure);
+			}
+		});
 		HikariPoolProbe probe = new HikariPoolProbe(pool);
 		ConnectionTracker tracker = tracker(pool);
 		if (tracker != null && this.properties.isResetSessionOnReturn() && isPostgres(pool)) {
@@ -121,9 +156,14 @@ class GuardedDataSourceFactory {
 		}
 		GuardedDataSource guarded = new GuardedDataSource(pool, probe, retry(pool, probe),
 				new UtilizationMonitor(this.thresholds, this.properties.getUtilization().getHoldDown()), tracker);
-		guarded.setDatabaseProbe(new DatabaseProbe(pool, this.properties.getHealth().getTimeout(), guarded::recordError));
+		PoolWardenProperties.Health health = this.properties.getHealth();
+		guarded.setDatabaseProbe(new DatabaseProbe(pool, health.getTimeout(), health.getProbeInterval(),
+				guarded::recordError, new HikariConnectionSource(pool), probe, System::nanoTime));
+		guarded.setStuckAfter(health.getStuckAfter());
+		advise(guarded, health.getTimeout());
+		guard.set(guarded);
 		guarded.setUtilizationListeners(List.of(this.firstListener));
-		warnWithoutSocketTimeout(pool);
+		adviseSocketTimeout(guarded);
 		warnAboutVirtualThreads(pool);
 		this.pools.register(beanName, guarded);
 		if (this.properties.getPgbouncer().isEnabled() && (this.verifier == null || this.capacity == null)) {
@@ -134,6 +174,29 @@ class GuardedDataSourceFactory {
 			verify(guarded);
 		}
 		return guarded;
+	}
+
+	/**
+	 * Give the pool a size advisor, with what is known of the application: the web
+	 * server's worker threads, how many instances share the server, whether waits are
+	 * timed (the retry is on), and on PostgreSQL a sampler of the pool's lock waits.
+	 */
+	private void advise(GuardedDataSource guarded, Duration timeout) {
+		PoolWardenProperties.Advice advice = this.properties.getAdvice();
+		if (!advice.isEnabled()) {
+			return;
+		}
+		HikariDataSource pool = guarded.getPool();
+		PoolWardenProperties.Capacity capacity = this.properties.getCapacity();
+		DirectConnector connector = (isPostgres(pool) && !this.properties.getPgbouncer().isEnabled())
+				? DirectConnector.of(pool, timeout) : null;
+		LockWaits lockWaits = (connector != null)
+				? new PostgresLockWaits(connector, (int) Math.max(1, timeout.toSeconds())) : null;
+		guarded.setAdvisor(new PoolAdvisor(guarded.getPoolName(),
+				new PoolAdvisor.Settings(advice.getWindow(), this.properties.getTracking().getLongHoldThreshold(),
+						this.workerCeiling, capacity.getReplicas() + capacity.getSurge(),
+						this.properties.getRetry().isEnabled()),
+				lockWaits, System::nanoTime));
 	}
 
 	boolean isExcluded(String beanName) {
@@ -148,7 +211,21 @@ class GuardedDataSourceFactory {
 	private void verify(GuardedDataSource guarded) {
 		HikariDataSource pool = guarded.getPool();
 		try {
-			this.verifier.verify(pool, guarded.getPoolName(), guarded.getTarget());
+			CapacityChecker capacity = this.capacity;
+			// the limits are read on the first connection, before the pool fills
+			this.verifier.verify(pool, guarded.getPoolName(), guarded.getTarget(), new StartupVerifier.Fill() {
+
+				@Override
+				public int fits(HikariDataSource started) {
+					return (capacity != null) ? capacity.fits(guarded) : Integer.MAX_VALUE;
+				}
+
+				@Override
+				public boolean isRefused() {
+					return guarded.isRefusedAsFull();
+				}
+
+			});
 			LivePools.register(guarded, this.contextName);
 			if (this.capacity != null) {
 				this.capacity.check(guarded);
@@ -191,22 +268,52 @@ class GuardedDataSourceFactory {
 	/**
 	 * PostgreSQL's driver waits forever for a reply by default: a statement whose network
 	 * link dies silently hangs, holding its connection, until the operating system gives
-	 * up on the socket (often hours).
+	 * up on the socket (often hours). Not a choice the user made, so not a WARN at every
+	 * start: one INFO line (once per JVM), a note in the pool's report, and a WARN only
+	 * when the symptom is seen — a connection held past the long-hold threshold by a
+	 * thread blocked reading the database's socket.
 	 */
-	private static void warnWithoutSocketTimeout(HikariDataSource pool) {
-		if (!isPostgres(pool)) {
+	private void adviseSocketTimeout(GuardedDataSource guarded) {
+		HikariDataSource pool = guarded.getPool();
+		if (!isPostgres(pool) || hasSocketTimeout(pool)) {
 			return;
 		}
+		guarded.addNote(SOCKET_TIMEOUT_NOTE);
+		if (socketTimeoutAdvised.compareAndSet(false, true)) {
+			logger.info(LogMessage.format("%s - %s", pool.getPoolName(), SOCKET_TIMEOUT_NOTE));
+		}
+		ConnectionTracker tracker = guarded.getTracker();
+		if (tracker != null) {
+			tracker.setLongHoldAdvice((thread) -> isReadingTheDatabase(thread) ? "it is blocked reading the "
+					+ "database's socket and socketTimeout is 0 (pgjdbc's default), so if the network dropped the "
+					+ "reply it waits forever. Set socketTimeout (seconds) in spring.datasource.url, longer than your "
+					+ "slowest statement" : null);
+		}
+	}
+
+	private static boolean hasSocketTimeout(HikariDataSource pool) {
 		String url = pool.getJdbcUrl().toLowerCase(Locale.ROOT);
 		boolean inUrl = url.contains("sockettimeout=") && !url.matches(".*sockettimeout=0(&.*|;.*)?$");
 		Object property = pool.getDataSourceProperties().get("socketTimeout");
-		boolean inProperties = property != null && !"0".equals(property.toString());
-		if (!inUrl && !inProperties) {
-			logger.warn(LogMessage.format("%s - socketTimeout is 0 (the PostgreSQL driver's default): a statement "
-					+ "whose network link dies silently waits forever and holds its connection. Set socketTimeout "
-					+ "(seconds) in spring.datasource.url or spring.datasource.hikari.data-source-properties, "
-					+ "longer than your slowest statement.", pool.getPoolName()));
+		return inUrl || (property != null && !"0".equals(property.toString()));
+	}
+
+	/**
+	 * Whether a thread waits in pgjdbc for the server's reply: its stack is in PGStream,
+	 * below a socket read.
+	 */
+	static boolean isReadingTheDatabase(Thread thread) {
+		boolean reading = false;
+		for (StackTraceElement frame : thread.getStackTrace()) {
+			String name = frame.getClassName();
+			if (name.startsWith("java.net.Socket") || name.startsWith("sun.nio.ch.") || name.startsWith("sun.security.ssl.")) {
+				reading = true;
+			}
+			else if (name.startsWith("org.postgresql.core.")) {
+				return reading;
+			}
 		}
+		return false;
 	}
 
 	/**
@@ -219,8 +326,8 @@ class GuardedDataSourceFactory {
 	private void warnAboutVirtualThreads(HikariDataSource pool) {
 		int jdk = Runtime.version().feature();
 		String version = HikariVersion.current();
-		if (!this.virtualThreads || jdk < 21 || !HikariVersion.spinsOnVirtualThreads(version)
-				|| !this.warnedAboutVirtualThreads.compareAndSet(false, true)) {
+		Advice advice = virtualThreadAdvice(this.virtualThreads, jdk, version);
+		if (advice == Advice.NONE || !this.warnedAboutVirtualThreads.compareAndSet(false, true)) {
 			return;
 		}
 		LogMessage message = LogMessage.format("%s - spring.threads.virtual.enabled is true, and HikariCP %s spins on "
@@ -228,12 +335,33 @@ class GuardedDataSourceFactory {
 				+ "JDK 21 to 24, fixed in 7.1.0). Use HikariCP 7.1.0: with spring-boot-starter-parent set the "
 				+ "property hikaricp.version=7.1.0; with Boot's BOM imported, manage com.zaxxer:HikariCP:7.1.0 "
 				+ "before it.", pool.getPoolName(), version);
-		if (jdk < 25) {
+		if (advice == Advice.WARN) {
 			logger.warn(message);
 		}
 		else {
 			logger.info(message);
 		}
+	}
+
+	/**
+	 * What to say about virtual threads and HikariCP's version: nothing below JDK 21
+	 * (virtual threads do not exist) or with HikariCP 7.1.0 and later; a WARN on JDK 21 to
+	 * 24, where the spin is reported; an INFO on 25 and later, where it was not reproduced.
+	 */
+	static Advice virtualThreadAdvice(boolean virtualThreads, int jdk, String hikariVersion) {
+		if (!virtualThreads || jdk < 21 || !HikariVersion.spinsOnVirtualThreads(hikariVersion)) {
+			return Advice.NONE;
+		}
+		return (jdk < 25) ? Advice.WARN : Advice.INFO;
+	}
+
+	/**
+	 * How loudly to advise.
+	 */
+	enum Advice {
+
+		NONE, INFO, WARN
+
 	}
 
 	private @Nullable ConnectionTracker tracker(HikariDataSource pool) {

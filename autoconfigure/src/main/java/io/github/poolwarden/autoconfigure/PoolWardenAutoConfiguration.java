@@ -28,6 +28,7 @@ import io.github.poolwarden.utilization.PoolUtilizationChangedEvent;
 import io.github.poolwarden.utilization.UtilizationListener;
 import io.github.poolwarden.utilization.UtilizationThresholds;
 import io.github.poolwarden.watch.PoolWatch;
+import org.jspecify.annotations.Nullable;
 
 import org.springframework.beans.factory.BeanFactory;
 import org.springframework.beans.factory.ObjectProvider;
@@ -43,6 +44,7 @@ import org.springframework.context.ApplicationContext;
 import org.springframework.context.ApplicationEventPublisher;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Role;
+import org.springframework.util.ClassUtils;
 
 /**
  * {@link org.springframework.boot.autoconfigure.EnableAutoConfiguration Auto-configuration}
@@ -105,7 +107,30 @@ public final class PoolWardenAutoConfiguration {
 		boolean virtualThreads = context.getEnvironment()
 			.getProperty("spring.threads.virtual.enabled", Boolean.class, false);
 		return new GuardedDataSourceFactory(properties, pools, thresholds, logging, applicationPackages,
-				verifier.getIfAvailable(), capacity.getIfAvailable(), context.getId(), virtualThreads);
+				verifier.getIfAvailable(), capacity.getIfAvailable(), context.getId(), virtualThreads,
+				workerCeiling(context, virtualThreads));
+	}
+
+	/**
+	 * The most threads that can ask for a connection at once, where it is known: Tomcat's
+	 * worker threads in a servlet web application on platform threads. Virtual threads
+	 * have no ceiling.
+	 */
+	static @Nullable Integer workerCeiling(ApplicationContext context, boolean virtualThreads) {
+		ClassLoader classLoader = context.getClassLoader();
+		if (virtualThreads || !ClassUtils.isPresent("org.apache.catalina.startup.Tomcat", classLoader)
+				|| !isServletWebContext(context, classLoader)) {
+			return null;
+		}
+		return context.getEnvironment().getProperty("server.tomcat.threads.max", Integer.class, 200);
+	}
+
+	private static boolean isServletWebContext(ApplicationContext context, @Nullable ClassLoader classLoader) {
+		String type = "org.springframework.web.context.WebApplicationContext";
+		if (!ClassUtils.isPresent(type, classLoader)) {
+			return false;
+		}
+		return ClassUtils.resolveClassName(type, classLoader).isInstance(context);
 	}
 
 	@Bean

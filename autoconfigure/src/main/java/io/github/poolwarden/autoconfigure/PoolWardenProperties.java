@@ -22,6 +22,7 @@ import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Set;
 
+import io.github.poolwarden.advice.PoolAdvisor;
 import io.github.poolwarden.tracking.CallSiteCapture;
 import org.jspecify.annotations.Nullable;
 
@@ -65,6 +66,8 @@ public class PoolWardenProperties implements Validator {
 	private final Capacity capacity = new Capacity();
 
 	private final PgBouncer pgbouncer = new PgBouncer();
+
+	private final Advice advice = new Advice();
 
 	/**
 	 * Whether to close a pool's idle connections when its application context stops or
@@ -120,6 +123,10 @@ public class PoolWardenProperties implements Validator {
 
 	public Utilization getUtilization() {
 		return this.utilization;
+	}
+
+	public Advice getAdvice() {
+		return this.advice;
 	}
 
 	public Health getHealth() {
@@ -211,6 +218,10 @@ public class PoolWardenProperties implements Validator {
 		checks.atLeast("utilization.sample-interval", Duration.ofMillis(10), utilization.getSampleInterval());
 		checks.notNegative("utilization.hold-down", utilization.getHoldDown());
 		checks.atLeast("health.timeout", Duration.ofMillis(10), properties.getHealth().getTimeout());
+		checks.positive("health.probe-interval", properties.getHealth().getProbeInterval());
+		checks.notNegative("health.stuck-after", properties.getHealth().getStuckAfter());
+		checks.between("advice.window", PoolAdvisor.MIN_WINDOW, PoolAdvisor.MAX_WINDOW,
+				properties.getAdvice().getWindow());
 		checks.atLeast("tracking.long-hold-threshold", Duration.ofMillis(1),
 				properties.getTracking().getLongHoldThreshold());
 		checks.atLeast("capacity.sample-interval", Duration.ofSeconds(1), properties.getCapacity().getSampleInterval());
@@ -684,10 +695,25 @@ public class PoolWardenProperties implements Validator {
 	public static class Health {
 
 		/**
-		 * Longest time one health check may take. The check never borrows from the pool:
-		 * it opens one connection outside it with the pool's settings.
+		 * Longest time one health check may take. The check never waits on the pool.
 		 */
 		private Duration timeout = Duration.ofSeconds(1);
+
+		/**
+		 * How long an answer about the database stands for: a connection returned in
+		 * working order within it answers for the database; when the pool has no such
+		 * evidence, an idle connection is validated or, with none idle, one connection is
+		 * opened outside the pool, at most once per interval, and every health component,
+		 * the endpoint and the watch share its answer.
+		 */
+		private Duration probeInterval = Duration.ofSeconds(10);
+
+		/**
+		 * How long no borrow may complete while callers wait, every connection held and
+		 * the database answering, before the poolwarden health component reports the pool
+		 * as stuck (DOWN). Zero never does. Needs holder tracking.
+		 */
+		private Duration stuckAfter = Duration.ofSeconds(60);
 
 		/**
 		 * Whether to report OUT_OF_SERVICE while a pool is at the critical utilization
@@ -704,12 +730,61 @@ public class PoolWardenProperties implements Validator {
 			this.timeout = timeout;
 		}
 
+		public Duration getProbeInterval() {
+			return this.probeInterval;
+		}
+
+		public void setProbeInterval(Duration probeInterval) {
+			this.probeInterval = probeInterval;
+		}
+
+		public Duration getStuckAfter() {
+			return this.stuckAfter;
+		}
+
+		public void setStuckAfter(Duration stuckAfter) {
+			this.stuckAfter = stuckAfter;
+		}
+
 		public boolean isOutOfServiceWhenCritical() {
 			return this.outOfServiceWhenCritical;
 		}
 
 		public void setOutOfServiceWhenCritical(boolean outOfServiceWhenCritical) {
 			this.outOfServiceWhenCritical = outOfServiceWhenCritical;
+		}
+
+	}
+
+	/**
+	 * Pool-size advice from live demand. PoolWarden never resizes a pool by itself.
+	 */
+	public static class Advice {
+
+		/**
+		 * Whether to measure demand and advise on each pool's size.
+		 */
+		private boolean enabled = true;
+
+		/**
+		 * How much recent demand the advice stands on: from 10s to 24h.
+		 */
+		private Duration window = Duration.ofMinutes(10);
+
+		public boolean isEnabled() {
+			return this.enabled;
+		}
+
+		public void setEnabled(boolean enabled) {
+			this.enabled = enabled;
+		}
+
+		public Duration getWindow() {
+			return this.window;
+		}
+
+		public void setWindow(Duration window) {
+			this.window = window;
 		}
 
 	}

@@ -57,6 +57,12 @@ final class PropertyChecks {
 		}
 	}
 
+	void between(String field, Duration minimum, Duration maximum, @Nullable Duration value) {
+		if (value == null || value.compareTo(minimum) < 0 || value.compareTo(maximum) > 0) {
+			reject(field, "must be from " + minimum.toSeconds() + "s to " + maximum.toHours() + "h", value);
+		}
+	}
+
 	void atLeast(String field, long minimum, long value) {
 		if (value < minimum) {
 			reject(field, "must be at least " + minimum, value);

@@ -20,10 +20,16 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
+import io.github.poolwarden.advice.Evidence;
+import io.github.poolwarden.advice.PoolAdvice;
+import io.github.poolwarden.advice.PoolAdvisor;
 import io.github.poolwarden.GuardedDataSource;
 import io.github.poolwarden.GuardedPools;
 import io.github.poolwarden.PoolReading;
+import io.github.poolwarden.StuckPool;
+import io.github.poolwarden.pool.DatabaseProbe;
 import io.github.poolwarden.pool.PoolSnapshot;
+import io.github.poolwarden.retry.Waiter;
 import io.github.poolwarden.tracking.ConnectionHolder;
 import io.github.poolwarden.tracking.ConnectionTracker;
 import io.github.poolwarden.tracking.HolderSummary;
@@ -68,27 +74,74 @@ public class PoolWardenEndpoint {
 		return new PoolsReport(reports);
 	}
 
+	/**
+	 * How many times a report reads the counts and the holders again when they disagree
+	 * (a borrow or a return between the two readings).
+	 */
+	private static final int READINGS = 3;
+
 	private static PoolReport report(GuardedDataSource pool) {
-		PoolReading reading = pool.read();
-		PoolSnapshot snapshot = reading.snapshot();
+		ConnectionTracker tracker = pool.getTracker();
+		boolean tracking = tracker != null && tracker.isTrackingHolders();
+		PoolSnapshot snapshot = pool.snapshot();
+		List<ConnectionHolder> recorded = tracking ? tracker.holders() : List.of();
+		for (int i = 1; tracking && i < READINGS && recorded.size() != snapshot.active(); i++) {
+			snapshot = pool.snapshot();
+			recorded = tracker.holders();
+		}
+		PoolReading reading = pool.read(snapshot);
 		UtilizationState utilization = reading.utilization();
 		PoolState state = new PoolState(snapshot.active(), snapshot.idle(), snapshot.total(), snapshot.waiting(),
 				snapshot.max(), snapshot.capacity(), Math.round(snapshot.utilization() * 1000) / 1000.0,
 				utilization.level().tagValue(), utilization.held());
-		ConnectionTracker tracker = pool.getTracker();
-		if (tracker == null || !tracker.isTrackingHolders()) {
-			return new PoolReport(state, null, List.of(), List.of(), null);
+		DatabaseReport database = database(pool);
+		StuckReport stuck = stuck(pool.stuck(snapshot));
+		AdviceReport advice = advice(pool);
+		if (!tracking) {
+			return new PoolReport(state, database, stuck, advice, null, List.of(), List.of(), null, pool.getNotes());
 		}
-		List<ConnectionHolder> holders = tracker.holders();
+		List<ConnectionHolder> holders = HolderSummary.reconcile(recorded, snapshot.active());
 		List<HolderReport> holderReports = holders.stream()
 			.map((holder) -> new HolderReport(holder.thread(), holder.heldFor().toMillis(),
 					HolderSummary.age(holder.heldFor()), holder.borrowedAt().toString(), holder.callSite(),
 					holder.waitingAt()))
 			.toList();
-		return new PoolReport(state,
+		return new PoolReport(state, database, stuck, advice,
 				new Tracking(tracker.borrowed(), tracker.returned(), tracker.abandoned(), tracker.longHolds(),
 						tracker.nestedAcquisitions()),
-				HolderSummary.lines(holders), holderReports, HolderSummary.nested(holders));
+				HolderSummary.lines(holders), holderReports, HolderSummary.nested(holders), pool.getNotes());
+	}
+
+	private static @Nullable DatabaseReport database(GuardedDataSource pool) {
+		DatabaseProbe probe = pool.getDatabaseProbe();
+		if (probe == null) {
+			return null;
+		}
+		DatabaseProbe.Answer answer = probe.check();
+		return new DatabaseReport(answer.state().name(), answer.description(), answer.source().tagValue(),
+				probe.ageOf(answer).toMillis(), probe.answers(DatabaseProbe.Source.NEW_CONNECTION),
+				probe.answers(DatabaseProbe.Source.IDLE_CONNECTION));
+	}
+
+	private static @Nullable AdviceReport advice(GuardedDataSource pool) {
+		PoolAdvisor advisor = pool.getAdvisor();
+		if (advisor == null) {
+			return null;
+		}
+		PoolAdvice advice = advisor.advice();
+		return new AdviceReport(advice.verdict().value(), advice.currentMaximumPoolSize(),
+				advice.recommendedMaximumPoolSize(), advice.confidence().value(), advice.message(), advice.callSite(),
+				advice.evidence());
+	}
+
+	private static @Nullable StuckReport stuck(@Nullable StuckPool stuck) {
+		if (stuck == null) {
+			return null;
+		}
+		Waiter waiter = stuck.oldestWaiter();
+		return new StuckReport(stuck.noProgressFor().toMillis(), HolderSummary.age(stuck.noProgressFor()),
+				stuck.holders(), (waiter != null) ? waiter.thread() : null,
+				(waiter != null) ? waiter.waitingFor().toMillis() : null);
 	}
 
 	/**
@@ -103,14 +156,65 @@ public class PoolWardenEndpoint {
 	 * One pool.
 	 *
 	 * @param state the pool's counts and level
+	 * @param database whether the database answers, or {@code null} when it is not asked
+	 * @param stuck the stuck pool, or {@code null} when it is not stuck
 	 * @param tracking the tracker's counters, or {@code null} when tracking is off
 	 * @param byCallSite the holders grouped by call site, oldest group first
 	 * @param holders every current holder, oldest first
 	 * @param nested the holders that are waiting for another connection of the same pool
 	 * (thread and both call sites), or {@code null} when none is
+	 * @param notes advice about settings the user did not choose (said once in the log)
 	 */
-	public record PoolReport(PoolState state, @Nullable Tracking tracking, List<String> byCallSite,
-			List<HolderReport> holders, @Nullable String nested) {
+	public record PoolReport(PoolState state, @Nullable DatabaseReport database, @Nullable StuckReport stuck,
+			@Nullable AdviceReport advice, @Nullable Tracking tracking, List<String> byCallSite, List<HolderReport> holders, @Nullable String nested,
+			List<String> notes) {
+	}
+
+	/**
+	 * Whether the pool's database answers, as the health components see it, and what
+	 * asking has cost it.
+	 *
+	 * @param state {@code UP}, {@code FULL}, {@code DOWN} or {@code UNKNOWN}
+	 * @param description a short description
+	 * @param by where the answer comes from: {@code pool-traffic}, {@code idle-connection},
+	 * {@code new-connection}, {@code failed-borrow} or {@code no-answer-yet}
+	 * @param ageMillis how old the answer is, in milliseconds
+	 * @param newConnections how many connections were opened outside the pool to answer
+	 * @param idleConnections how many idle connections of the pool were validated to answer
+	 */
+	/**
+	 * What size the pool should have, from the demand of the advice window.
+	 *
+	 * @param verdict keep, grow, shrink, fix-code, server-limited, database-bound or
+	 * not-enough-data
+	 * @param currentMaximumPoolSize the size now
+	 * @param recommendedMaximumPoolSize the size to set
+	 * @param confidence low, medium or high
+	 * @param message one sentence with the evidence and the number
+	 * @param callSite the call site to fix, for fix-code
+	 * @param evidence the numbers
+	 */
+	public record AdviceReport(String verdict, int currentMaximumPoolSize, int recommendedMaximumPoolSize,
+			String confidence, String message, @Nullable String callSite, Evidence evidence) {
+	}
+
+	public record DatabaseReport(String state, String description, String by, long ageMillis, long newConnections,
+			long idleConnections) {
+	}
+
+	/**
+	 * A stuck pool: no borrow has completed for {@code poolwarden.health.stuck-after}
+	 * while callers waited, every connection held and the database answering.
+	 *
+	 * @param noProgressForMillis how long no borrow has completed, in milliseconds
+	 * @param noProgressFor the same, briefly
+	 * @param holders the holders by call site
+	 * @param oldestWaiter the thread that has waited longest, or {@code null} when none
+	 * waits now or the waiters are not known
+	 * @param oldestWaiterMillis how long it has waited, in milliseconds
+	 */
+	public record StuckReport(long noProgressForMillis, String noProgressFor, List<String> holders,
+			@Nullable String oldestWaiter, @Nullable Long oldestWaiterMillis) {
 	}
 
 	/**

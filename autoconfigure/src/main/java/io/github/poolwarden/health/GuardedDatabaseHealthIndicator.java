@@ -31,14 +31,17 @@ import org.springframework.util.Assert;
 import org.springframework.util.StringUtils;
 
 /**
- * Boot's {@code db} health for a guarded pool, answered without borrowing from the pool:
- * the same component name and the same details as Boot's
- * {@code DataSourceHealthIndicator} ({@code database}, {@code validationQuery}, and
- * {@code result} when the pool has a {@code connectionTestQuery}), from one connection
- * opened outside the pool within {@code poolwarden.health.timeout}. A saturated pool is
- * {@code UP} (the {@code saturated} detail says so); a database that does not answer is
- * {@code DOWN}. Boot's own indicator borrows from the pool, and so waits as long as any
- * caller when the pool is saturated.
+ * Boot's {@code db} health for a guarded pool, answered without waiting on the pool: the
+ * same component name and the same details as Boot's {@code DataSourceHealthIndicator}
+ * ({@code database}, {@code validationQuery}, and {@code result} when the pool has a
+ * {@code connectionTestQuery}), from the pool's shared {@link DatabaseProbe}, within
+ * {@code poolwarden.health.timeout}: the pool's own traffic answers while connections come
+ * back in working order, an idle connection is validated when none did, and only a pool
+ * with neither makes the probe open a connection outside it, at most once per
+ * {@code poolwarden.health.probe-interval}. A saturated pool is {@code UP} (the
+ * {@code saturated} detail says so); a database that does not answer is {@code DOWN}, and
+ * {@code database} still names the product it last answered as. Boot's own indicator
+ * borrows from the pool, and so waits as long as any caller when the pool is saturated.
  *
  * @author PoolWarden authors
  * @since 0.1.0
@@ -68,11 +71,11 @@ public class GuardedDatabaseHealthIndicator extends AbstractHealthIndicator {
 	@Override
 	protected void doHealthCheck(Health.Builder builder) throws SQLException {
 		PoolSnapshot snapshot = this.dataSource.snapshot();
-		if (!this.database.canAsk()) {
+		DatabaseProbe.Answer answer = this.database.check();
+		if (answer.state() == DatabaseProbe.State.UNKNOWN && !this.database.canAsk()) {
 			checkThroughThePool(builder, snapshot);
 			return;
 		}
-		DatabaseProbe.Answer answer = this.database.check();
 		switch (answer.state()) {
 			case UP -> builder.up();
 			case FULL -> {
@@ -86,7 +89,8 @@ public class GuardedDatabaseHealthIndicator extends AbstractHealthIndicator {
 			case DOWN -> builder.down();
 			case UNKNOWN -> builder.unknown();
 		}
-		builder.withDetail("database", (answer.product() != null) ? answer.product() : "unknown");
+		String product = (answer.product() != null) ? answer.product() : this.database.getProduct();
+		builder.withDetail("database", (product != null) ? product : "unknown");
 		String query = this.dataSource.getPool().getConnectionTestQuery();
 		if (StringUtils.hasText(query)) {
 			builder.withDetail("validationQuery", query);

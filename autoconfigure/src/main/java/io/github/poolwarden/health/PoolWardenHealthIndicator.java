@@ -21,13 +21,16 @@ import java.util.Map;
 
 import io.github.poolwarden.GuardedDataSource;
 import io.github.poolwarden.PoolReading;
+import io.github.poolwarden.StuckPool;
 import io.github.poolwarden.pool.ConnectionError;
 import io.github.poolwarden.pool.DatabaseProbe;
 import io.github.poolwarden.pool.PoolSnapshot;
+import io.github.poolwarden.retry.Waiter;
 import io.github.poolwarden.tracking.ConnectionTracker;
 import io.github.poolwarden.tracking.HolderSummary;
 import io.github.poolwarden.utilization.UtilizationLevel;
 import io.github.poolwarden.utilization.UtilizationState;
+import org.jspecify.annotations.Nullable;
 
 import org.springframework.boot.health.contributor.AbstractHealthIndicator;
 import org.springframework.boot.health.contributor.Health;
@@ -36,11 +39,17 @@ import org.springframework.util.Assert;
 
 /**
  * Health of one guarded pool that tells a saturated pool from a database that is down,
- * and never borrows from the pool.
+ * and a busy pool from a stuck one, and never waits on the pool. The database's answer
+ * is the pool's shared {@link DatabaseProbe}'s: it costs no new session while the pool's
+ * own traffic or idle connections can answer.
  * <ul>
  * <li>{@code UP} while the database answers, however full the pool is: the
  * {@code level} detail says how full.</li>
- * <li>{@code DOWN} when no valid connection can be made within the timeout.</li>
+ * <li>{@code DOWN} when the database does not answer within the timeout.</li>
+ * <li>{@code DOWN} when the pool is stuck: no borrow has completed for
+ * {@code poolwarden.health.stuck-after} while callers waited, every connection held and
+ * the database answering ({@code "stuck": true}, with the holders and the oldest
+ * waiter).</li>
  * <li>Optionally {@code OUT_OF_SERVICE} while the pool is at the critical level, for a
  * readiness group that should shed traffic.</li>
  * </ul>
@@ -80,7 +89,8 @@ public class PoolWardenHealthIndicator extends AbstractHealthIndicator {
 		PoolSnapshot snapshot = reading.snapshot();
 		UtilizationState state = reading.utilization();
 		DatabaseProbe.Answer answer = this.database.check();
-		builder.status(status(answer, snapshot, state.level()));
+		StuckPool stuck = this.dataSource.stuck(snapshot);
+		builder.status(status(answer, snapshot, state.level(), stuck));
 		builder.withDetail("pool", snapshot.pool())
 			.withDetail("active", snapshot.active())
 			.withDetail("idle", snapshot.idle())
@@ -93,8 +103,19 @@ public class PoolWardenHealthIndicator extends AbstractHealthIndicator {
 			builder.withDetail("levelHeld", state.held());
 		}
 		builder.withDetail("database", answer.description());
+		builder.withDetail("databaseCheck", databaseCheck(answer));
+		builder.withDetail("stuck", stuck != null);
+		if (stuck != null) {
+			builder.withDetail("noProgressFor", HolderSummary.age(stuck.noProgressFor()));
+			builder.withDetail("holders", stuck.holders());
+			Waiter waiter = stuck.oldestWaiter();
+			if (waiter != null) {
+				builder.withDetail("oldestWaiter",
+						Map.of("thread", waiter.thread(), "waitingFor", HolderSummary.age(waiter.waitingFor())));
+			}
+		}
 		ConnectionTracker tracker = this.dataSource.getTracker();
-		if (tracker != null && tracker.isTrackingHolders() && snapshot.saturated()) {
+		if (stuck == null && tracker != null && tracker.isTrackingHolders() && snapshot.saturated()) {
 			String nested = HolderSummary.nested(tracker.holders());
 			if (nested != null) {
 				builder.withDetail("nested", nested);
@@ -110,13 +131,20 @@ public class PoolWardenHealthIndicator extends AbstractHealthIndicator {
 		}
 	}
 
-	private Status status(DatabaseProbe.Answer answer, PoolSnapshot snapshot, UtilizationLevel level) {
-		boolean answers = switch (answer.state()) {
-			case UP, UNKNOWN -> true;
-			case FULL -> snapshot.total() > 0;
-			case DOWN -> false;
-		};
-		if (!answers) {
+	/**
+	 * How the database's answer was known, and how old it is: the pool's own traffic
+	 * and idle connections cost no new session, a new connection costs one.
+	 */
+	private Map<String, Object> databaseCheck(DatabaseProbe.Answer answer) {
+		Map<String, Object> check = new LinkedHashMap<>();
+		check.put("by", answer.source().tagValue());
+		check.put("ageMillis", this.database.ageOf(answer).toMillis());
+		return check;
+	}
+
+	private Status status(DatabaseProbe.Answer answer, PoolSnapshot snapshot, UtilizationLevel level,
+			@Nullable StuckPool stuck) {
+		if (!answer.answers(snapshot.total() > 0) || stuck != null) {
 			return Status.DOWN;
 		}
 		if (this.outOfServiceWhenCritical && level == UtilizationLevel.CRITICAL) {

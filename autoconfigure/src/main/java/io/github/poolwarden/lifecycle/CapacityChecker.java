@@ -117,6 +117,23 @@ public class CapacityChecker {
 		checkJvm(dataSource, capacity);
 	}
 
+	/**
+	 * Read, on the pool's first connection, how many connections the server (or
+	 * PgBouncer) can give the pool, so that verification opens no more than fit.
+	 * @param dataSource the pool, started with at least one connection
+	 * @return how many connections the pool can have, or {@link Integer#MAX_VALUE} when
+	 * the limits cannot be read
+	 */
+	public int fits(GuardedDataSource dataSource) {
+		ServerCapacity capacity = refresh(dataSource, true);
+		if (capacity == null) {
+			return Integer.MAX_VALUE;
+		}
+		HikariDataSource pool = dataSource.getPool();
+		int own = (pool.getHikariPoolMXBean() != null) ? pool.getHikariPoolMXBean().getTotalConnections() : 0;
+		return capacity.headroomFor(own);
+	}
+
 	private void checkPool(GuardedDataSource dataSource, ServerCapacity capacity) {
 		int own = dataSource.getPool().getHikariPoolMXBean().getTotalConnections();
 		int max = dataSource.getPool().getMaximumPoolSize();

@@ -19,9 +19,11 @@ package io.github.poolwarden.metrics;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Supplier;
 
+import io.github.poolwarden.advice.PoolAdvisor;
 import io.github.poolwarden.GuardedDataSource;
-import io.github.poolwarden.pool.PoolProbe;
 import io.github.poolwarden.capacity.ServerCapacity;
+import io.github.poolwarden.pool.DatabaseProbe;
+import io.github.poolwarden.pool.PoolProbe;
 import io.github.poolwarden.retry.AcquisitionRetry;
 import io.github.poolwarden.retry.AcquisitionRetryStats;
 import io.github.poolwarden.tracking.ConnectionTracker;
@@ -96,6 +98,12 @@ public class PoolWardenMeterBinder implements MeterBinder {
 		this.pools = pools;
 		this.instances = instances;
 	}
+
+	/**
+	 * One description for both results: registries keep one per meter name.
+	 */
+	private static final String RETRIED_DESCRIPTION = "Acquisitions that found the pool exhausted, by result: "
+			+ "recovered got a connection on a later attempt, exhausted got none within the budget";
 
 	@Override
 	public void bindTo(MeterRegistry registry) {
@@ -177,15 +185,43 @@ public class PoolWardenMeterBinder implements MeterBinder {
 				.strongReference(true)
 				.register(registry);
 		}
+		Gauge.builder("poolwarden.pool.stuck", pool, (each) -> each.isStuck() ? 1 : 0)
+			.description("1 while the pool is stuck: no borrow has completed for poolwarden.health.stuck-after while "
+					+ "callers waited, every connection held and the database answering; else 0")
+			.tags("pool", name)
+			.strongReference(true)
+			.register(registry);
+		PoolAdvisor advisor = pool.getAdvisor();
+		if (advisor != null) {
+			Gauge.builder("poolwarden.connections.recommended", advisor,
+					(each) -> each.advice().recommendedMaximumPoolSize())
+				.description("The maximumPoolSize PoolWarden's advice recommends from the demand of the last "
+						+ "poolwarden.advice.window (the current size unless the verdict is grow, shrink or "
+						+ "server-limited)")
+				.tags("pool", name)
+				.strongReference(true)
+				.register(registry);
+		}
+		DatabaseProbe database = pool.getDatabaseProbe();
+		if (database != null) {
+			for (DatabaseProbe.Source source : DatabaseProbe.Source.values()) {
+				FunctionCounter.builder("poolwarden.database.checks", database, (each) -> each.answers(source))
+					.description("Answers to whether the pool's database answers, by where each came from: "
+							+ "new-connection opened a session outside the pool, idle-connection validated one "
+							+ "of the pool's, pool-traffic and failed-borrow asked nothing")
+					.tags("pool", name, "by", source.tagValue())
+					.register(registry);
+			}
+		}
 		AcquisitionRetry retry = pool.getRetry();
 		if (retry != null) {
 			AcquisitionRetryStats stats = retry.getStats();
 			FunctionCounter.builder("poolwarden.acquisitions.retried", stats, AcquisitionRetryStats::recovered)
-				.description("Acquisitions that found the pool exhausted and got a connection on a retry")
+				.description(RETRIED_DESCRIPTION)
 				.tags("pool", name, "result", "recovered")
 				.register(registry);
 			FunctionCounter.builder("poolwarden.acquisitions.retried", stats, AcquisitionRetryStats::exhausted)
-				.description("Acquisitions that found the pool exhausted on every allowed attempt")
+				.description(RETRIED_DESCRIPTION)
 				.tags("pool", name, "result", "exhausted")
 				.register(registry);
 		}

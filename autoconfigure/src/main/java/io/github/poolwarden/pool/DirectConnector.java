@@ -64,7 +64,7 @@ public final class DirectConnector {
 		if (pool.getCredentialsProvider() != null) {
 			return null;
 		}
-		if (pool.getDataSource() != null) {
+		if (pool.getDataSource() != null && !(pool.getDataSource() instanceof ObservedConnectionFactory)) {
 			return new DirectConnector(pool.getDataSource(), pool.getUsername(), pool.getPassword());
 		}
 		if (pool.getJdbcUrl() == null) {

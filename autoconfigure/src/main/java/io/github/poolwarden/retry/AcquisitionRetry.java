@@ -26,8 +26,8 @@ import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.BooleanSupplier;
+import java.util.function.Function;
 import java.util.function.LongSupplier;
-import java.util.function.Supplier;
 
 import io.github.poolwarden.pool.PoolProbe;
 import io.github.poolwarden.pool.PoolSnapshot;
@@ -129,6 +129,8 @@ public class AcquisitionRetry {
 	 */
 	private final AtomicInteger queued = new AtomicInteger();
 
+	private final WaitingCallers waiting;
+
 	/**
 	 * The turns to wait in HikariCP's queue, first come first served; created at the
 	 * first exhaustion, with as many permits as the pool has connections.
@@ -137,7 +139,7 @@ public class AcquisitionRetry {
 
 	private volatile ExhaustionListener exhaustionListener = ExhaustionListener.NONE;
 
-	private volatile Supplier<@Nullable String> holders = () -> null;
+	private volatile Function<PoolSnapshot, @Nullable String> holders = (snapshot) -> null;
 
 	private volatile BooleanSupplier reachable = () -> true;
 
@@ -175,6 +177,7 @@ public class AcquisitionRetry {
 		this.backOff.setMaxInterval(settings.maxDelay().toMillis());
 		this.backOff.setJitter(settings.jitter().toMillis());
 		this.clock = clock;
+		this.waiting = new WaitingCallers(clock);
 		this.warnings = new RateLimiter(Duration.ofSeconds(WARN_INTERVAL_SECONDS), clock);
 	}
 
@@ -249,9 +252,10 @@ public class AcquisitionRetry {
 
 	/**
 	 * Set what describes the pool's holders in the exhaustion messages.
-	 * @param holders supplies a one-line summary of the holders, or {@code null}
+	 * @param holders gives a one-line summary of the holders that adds up to the active
+	 * count of the snapshot the message reports, or {@code null}
 	 */
-	public void setHolderSummary(Supplier<@Nullable String> holders) {
+	public void setHolderSummary(Function<PoolSnapshot, @Nullable String> holders) {
 		Assert.notNull(holders, "'holders' must not be null");
 		this.holders = holders;
 	}
@@ -274,6 +278,15 @@ public class AcquisitionRetry {
 	public int waitingForTurn() {
 		Semaphore turns = this.turns;
 		return (turns != null) ? turns.getQueueLength() : 0;
+	}
+
+	/**
+	 * Return the caller that has waited longest among those that found the pool
+	 * exhausted and wait for it now.
+	 * @return the caller, or {@code null} when none waits
+	 */
+	public @Nullable Waiter oldestWaiter() {
+		return this.waiting.oldest();
 	}
 
 	/**
@@ -318,7 +331,7 @@ public class AcquisitionRetry {
 		long hikariEnd = start + Math.min(this.hikariWaitNanos, this.settings.timeout().toNanos());
 		PoolSnapshot snapshot = this.probe.snapshot();
 		if (!isExhaustion(timeout, snapshot)) {
-			return waitAsHikariWould(timeout, hikariEnd);
+			return waitAsHikariWould(timeout, start, hikariEnd);
 		}
 		this.exhaustionListener.onExhausted(snapshot);
 		if (budgetEnd - this.clock.getAsLong() >= SHORTEST_ATTEMPT_NANOS) {
@@ -350,6 +363,7 @@ public class AcquisitionRetry {
 			long start, long budgetEnd, long hikariEnd) throws SQLException {
 		Semaphore turns = turns(snapshot);
 		this.queued.incrementAndGet();
+		this.waiting.add(start);
 		boolean inTurn = false;
 		try {
 			long remaining = budgetEnd - this.clock.getAsLong();
@@ -375,6 +389,7 @@ public class AcquisitionRetry {
 			if (inTurn) {
 				turns.release();
 			}
+			this.waiting.remove();
 			this.queued.decrementAndGet();
 		}
 	}
@@ -428,7 +443,7 @@ public class AcquisitionRetry {
 			catch (SQLTransientConnectionException ex) {
 				PoolSnapshot now = this.probe.snapshot();
 				if (!isExhaustion(ex, now)) {
-					return waitAsHikariWould(ex, hikariEnd);
+					return waitAsHikariWould(ex, start, hikariEnd);
 				}
 				this.exhaustionListener.onExhausted(now);
 				if (earlier.size() == KEPT_FAILURES) {
@@ -467,15 +482,37 @@ public class AcquisitionRetry {
 	 * Keep waiting, as HikariCP alone would, until {@code end}; then give HikariCP's own
 	 * exception.
 	 */
-	private Connection waitAsHikariWould(SQLTransientConnectionException last, long end) throws SQLException {
+	private Connection waitAsHikariWould(SQLTransientConnectionException last, long start, long end)
+			throws SQLException {
 		if (this.closed) {
 			throw last;
 		}
 		long remaining = end - this.clock.getAsLong();
 		if (remaining < SHORTEST_ATTEMPT_NANOS) {
-			throw last;
+			throw waitedInAll(last, start);
 		}
-		return this.source.getConnection(Math.max(1, TimeUnit.NANOSECONDS.toMillis(remaining)));
+		try {
+			return this.source.getConnection(Math.max(1, TimeUnit.NANOSECONDS.toMillis(remaining)));
+		}
+		catch (SQLTransientConnectionException ex) {
+			throw waitedInAll(ex, start);
+		}
+	}
+
+	/**
+	 * HikariCP's timeout, saying how long the caller waited in all: HikariCP's own message
+	 * counts only its last wait. The SQLState and the cause stay HikariCP's, so the
+	 * failure is classified as before (a bare timeout keeps no cause).
+	 */
+	private SQLTransientConnectionException waitedInAll(SQLTransientConnectionException hikari, long start) {
+		String message = hikari.getMessage();
+		String pool = (message != null && message.contains(" - ")) ? message.substring(0, message.indexOf(" - "))
+				: "HikariPool";
+		SQLTransientConnectionException waited = new SQLTransientConnectionException(pool
+				+ " - Connection is not available after waiting " + elapsedMillis(start) + " ms in all (HikariCP: "
+				+ message + ")", hikari.getSQLState(), hikari.getErrorCode(), hikari.getCause());
+		waited.setStackTrace(hikari.getStackTrace());
+		return waited;
 	}
 
 	private void warnWhileWaiting(PoolSnapshot snapshot, long start, long budgetEnd) {
@@ -483,16 +520,18 @@ public class AcquisitionRetry {
 		if (heldBack < 0) {
 			return;
 		}
-		String message = snapshot.pool() + " - pool exhausted: a caller has waited " + elapsedMillis(start)
-				+ " ms with every connection in use (" + snapshot.plusWaiting(1).describeCounts()
-				+ "); it keeps waiting in the queue "
-				+ "for up to " + Math.max(0, TimeUnit.NANOSECONDS.toMillis(budgetEnd - this.clock.getAsLong()))
-				+ " ms more (budget " + this.settings.timeout().toMillis() + " ms, " + this.budgetSource + ")";
-		logger.warn(withHolders(message) + heldBack(heldBack));
+		// one snapshot for every number in the line, this caller counted among the waiting
+		PoolSnapshot now = this.probe.snapshot().plusWaiting(waitingForTurn() + 1);
+		String message = now.pool() + " - pool exhausted: a caller has waited " + elapsedMillis(start) + " ms "
+				+ (now.saturated() ? "with every connection in use" : "for a connection") + " ("
+				+ now.describeCounts() + "); it keeps waiting in the queue for up to "
+				+ Math.max(0, TimeUnit.NANOSECONDS.toMillis(budgetEnd - this.clock.getAsLong())) + " ms more (budget "
+				+ this.settings.timeout().toMillis() + " ms, " + this.budgetSource + ")";
+		logger.warn(withHolders(message, now) + heldBack(heldBack));
 	}
 
-	private String withHolders(String message) {
-		String holders = this.holders.get();
+	private String withHolders(String message, PoolSnapshot snapshot) {
+		String holders = this.holders.apply(snapshot);
 		return (holders != null) ? message + "; holders: " + holders : message;
 	}
 
@@ -514,7 +553,7 @@ public class AcquisitionRetry {
 		long waited = elapsedMillis(start);
 		String message = withHolders(snapshot.pool() + " - pool exhausted: no connection after " + attempts
 				+ ((attempts == 1) ? " attempt" : " attempts") + " in " + waited + " ms (" + snapshot.describeCounts()
-				+ "); budget " + this.settings.timeout().toMillis() + " ms (" + this.budgetSource + ")");
+				+ "); budget " + this.settings.timeout().toMillis() + " ms (" + this.budgetSource + ")", snapshot);
 		PoolExhaustedException exception = new PoolExhaustedException(message, snapshot.pool(), (int) attempts,
 				waited, last);
 		earlier.forEach(exception::addSuppressed);

@@ -56,6 +56,8 @@ public class StartupVerifier {
 
 	private static final int ATTEMPTS_PER_CONNECTION = 3;
 
+	private static final long FILL_POLL_MILLIS = 10;
+
 	private final Duration timeout;
 
 	/**
@@ -76,6 +78,22 @@ public class StartupVerifier {
 	 * @throws StartupVerificationException if the pool cannot be verified
 	 */
 	public void verify(HikariDataSource pool, String poolName, JdbcTarget target) {
+		verify(pool, poolName, target, Fill.UNKNOWN);
+	}
+
+	/**
+	 * Verify one pool, waiting for its database up to the timeout, opening no more
+	 * connections than the server can give it: {@link Fill#fits} is asked once the pool
+	 * has its first connection, and the pool is filled to {@code minimumIdle} or to what
+	 * fits, whichever is less. A server that refuses a connection beyond the first as full
+	 * (a limit that could not be read) also ends the fill: what was opened is verified.
+	 * @param pool the pool
+	 * @param poolName the pool's name, for messages
+	 * @param target where the pool connects, for messages
+	 * @param fill what the server can give the pool
+	 * @throws StartupVerificationException if the pool cannot be verified
+	 */
+	public void verify(HikariDataSource pool, String poolName, JdbcTarget target, Fill fill) {
 		long start = System.nanoTime();
 		long deadline = start + this.timeout.toNanos();
 		BackOffExecution backOff = backOff().start();
@@ -84,7 +102,7 @@ public class StartupVerifier {
 			attempts++;
 			try {
 				probe(pool);
-				int verified = warmAndValidate(pool);
+				int verified = warmAndValidate(pool, poolName, fill);
 				logger.info(LogMessage.format("%s - verified %d connection%s to %s in %d ms", poolName,
 						verified, (verified == 1) ? "" : "s", target.describe(), elapsedMillis(start)));
 				return;
@@ -145,15 +163,46 @@ public class StartupVerifier {
 	 * them, and validate each; a connection that fails validation is evicted and
 	 * replaced.
 	 */
-	private static int warmAndValidate(HikariDataSource pool) throws SQLException {
+	private static int warmAndValidate(HikariDataSource pool, String poolName, Fill fill) throws SQLException {
 		int validationSeconds = (int) Math.max(1, TimeUnit.MILLISECONDS.toSeconds(pool.getValidationTimeout() + 999));
 		List<Connection> held = new ArrayList<>();
 		try {
 			// The first borrow starts the pool, which settles minimumIdle.
 			held.add(borrowValid(pool, validationSeconds));
-			int target = Math.max(1, Math.min(pool.getMinimumIdle(), pool.getMaximumPoolSize()));
+			int minimumIdle = Math.max(1, Math.min(pool.getMinimumIdle(), pool.getMaximumPoolSize()));
+			int target = minimumIdle;
+			if (target > 1) {
+				closeQuietly(held.remove(0));
+				target = Math.max(1, Math.min(target, fill.fits(pool)));
+				if (target < pool.getMaximumPoolSize()) {
+					// Below its maximum, a pool whose connections are all held while it
+					// fills (HikariCP fills to minimumIdle in the background) counts them as
+					// missing idle ones and opens more: let it fill first, so that the
+					// connections verified are the ones it keeps.
+					int filled = awaitFill(pool, target, fill);
+					if (filled < target) {
+						// the refusal itself was told, once, with the numbers
+						logger.info(LogMessage.format("%s - the database refused more connections as full: "
+								+ "verifying the %d the pool opened, of minimumIdle %d", poolName, filled, minimumIdle));
+						target = Math.max(1, filled);
+					}
+				}
+			}
 			while (held.size() < target) {
-				held.add(borrowValid(pool, validationSeconds));
+				try {
+					held.add(borrowValid(pool, validationSeconds));
+				}
+				catch (SQLException ex) {
+					if (held.isEmpty() || ConnectionFailure.of(ex).kind() != ConnectionFailure.Kind.FULL) {
+						throw ex;
+					}
+					logger.warn(LogMessage.format("%s - the pool cannot have its minimumIdle %d: the database "
+							+ "refused connection %d as full (%s), so the pool starts with the %d it gave. Lower "
+							+ "spring.datasource.hikari.maximum-pool-size to %d, or raise the limit.", poolName,
+							minimumIdle, held.size() + 1, ConnectionFailure.of(ex).meaning(), held.size(),
+							held.size()));
+					break;
+				}
 			}
 			return held.size();
 		}
@@ -162,6 +211,29 @@ public class StartupVerifier {
 				closeQuietly(connection);
 			}
 		}
+	}
+
+	/**
+	 * Wait, at most the pool's connection timeout, for HikariCP to open {@code target}
+	 * connections by itself, or for the server to refuse one as full; what it has not
+	 * opened by then is borrowed (and so opened) by the verification, as before.
+	 * @return how many connections the pool holds
+	 */
+	private static int awaitFill(HikariDataSource pool, int target, Fill fill) throws SQLException {
+		long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(pool.getConnectionTimeout());
+		while (pool.getHikariPoolMXBean().getTotalConnections() < target && System.nanoTime() - deadline < 0) {
+			if (fill.isRefused()) {
+				return pool.getHikariPoolMXBean().getTotalConnections();
+			}
+			try {
+				Thread.sleep(FILL_POLL_MILLIS);
+			}
+			catch (InterruptedException ex) {
+				Thread.currentThread().interrupt();
+				throw new SQLException("interrupted while the pool filled", "08001", ex);
+			}
+		}
+		return Math.max(target, pool.getHikariPoolMXBean().getTotalConnections());
 	}
 
 	private static Connection borrowValid(HikariDataSource pool, int validationSeconds) throws SQLException {
@@ -201,6 +273,44 @@ public class StartupVerifier {
 		masked.setStackTrace(ex.getStackTrace());
 		return new StartupVerificationException(poolName, target, failure, reason,
 				Duration.ofMillis(elapsedMillis(start)), attempts, timedOut, masked);
+	}
+
+	/**
+	 * What the server can give a pool, as verification asks it.
+	 */
+	public interface Fill {
+
+		/**
+		 * Nothing is known: fill to {@code minimumIdle}.
+		 */
+		Fill UNKNOWN = new Fill() {
+
+			@Override
+			public int fits(HikariDataSource pool) {
+				return Integer.MAX_VALUE;
+			}
+
+			@Override
+			public boolean isRefused() {
+				return false;
+			}
+
+		};
+
+		/**
+		 * Return how many connections the started pool can have.
+		 * @param pool the pool, with its first connection idle
+		 * @return the connections, or {@link Integer#MAX_VALUE} when unknown
+		 */
+		int fits(HikariDataSource pool);
+
+		/**
+		 * Return whether the server has just refused one of the pool's connections as
+		 * full.
+		 * @return whether the pool cannot open more
+		 */
+		boolean isRefused();
+
 	}
 
 }

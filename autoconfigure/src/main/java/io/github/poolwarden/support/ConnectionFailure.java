@@ -103,7 +103,8 @@ public record ConnectionFailure(Kind kind, @Nullable String sqlState, int vendor
 			case 1045 -> new ConnectionFailure(Kind.CONFIGURATION, sqlState, vendorCode,
 					"bad credentials: access denied (error 1045)");
 			case 1044 -> new ConnectionFailure(Kind.CONFIGURATION, sqlState, vendorCode,
-					"the account may not use this database (error 1044)");
+					"the account may not use this database, or no database of that name exists: MariaDB and MySQL do "
+							+ "not tell an account without rights on it which (error 1044)");
 			case 1049 -> new ConnectionFailure(Kind.CONFIGURATION, sqlState, vendorCode,
 					"unknown database (error 1049)");
 			case 1130 -> new ConnectionFailure(Kind.CONFIGURATION, sqlState, vendorCode,

@@ -24,6 +24,12 @@ package io.github.poolwarden.tracking;
  */
 final class BorrowSite extends Throwable {
 
+	/**
+	 * When the borrow happened, by {@link System#nanoTime()}: read only for borrows whose
+	 * stack is captured, which cost far more.
+	 */
+	final long atNanos = System.nanoTime();
+
 	BorrowSite() {
 		super(null, null, false, true);
 	}

@@ -26,10 +26,13 @@ import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
+import java.util.OptionalLong;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.LongAdder;
+import java.util.function.Function;
+import java.util.function.LongConsumer;
 
 import org.apache.commons.logging.Log;
 import org.apache.commons.logging.LogFactory;
@@ -74,9 +77,12 @@ public class ConnectionTracker {
 
 	private static final VarHandle CURRENT;
 
+	private static final VarHandle RETURNED_AT;
+
 	static {
 		try {
 			CURRENT = MethodHandles.lookup().findVarHandle(Slot.class, "current", GuardedConnection.class);
+			RETURNED_AT = MethodHandles.lookup().findVarHandle(Slot.class, "returnedAtNanos", long.class);
 		}
 		catch (ReflectiveOperationException ex) {
 			throw new ExceptionInInitializerError(ex);
@@ -146,6 +152,22 @@ public class ConnectionTracker {
 	private volatile long lastTickNanos = System.nanoTime();
 
 	private volatile @Nullable String resetSql;
+
+	private volatile Function<Thread, @Nullable String> longHoldAdvice = (thread) -> null;
+
+	private volatile @Nullable LongConsumer holdTimes;
+
+	/**
+	 * The latest return of the connections whose slots {@link #prune()} dropped, when any
+	 * had been returned.
+	 */
+	private volatile @Nullable Long prunedLatestReturn;
+
+	/**
+	 * When a connection last came back broken (closed by the pool after a connection
+	 * error), by {@link System#nanoTime()}; a rare path, so it reads the real clock.
+	 */
+	private volatile @Nullable Long lastBrokenReturn;
 
 	/**
 	 * Create a tracker.
@@ -264,12 +286,73 @@ public class ConnectionTracker {
 		// holder can be in the slot yet; the count is published by the volatile write
 		// that follows.
 		slot.returns++;
+		// The tracker's clock, as a borrow reads it: a return is never stamped later than
+		// it happened. Opaque: atomic, without a fence on the return path.
+		RETURNED_AT.setOpaque(slot, this.clockNanos);
 		CURRENT.compareAndSet(slot, connection, null);
+		BorrowSite site = connection.site;
+		if (site != null) {
+			// only borrows whose call site was captured: they paid for a stack already
+			heldFor(site);
+		}
 		if (connection.longHoldReported) {
 			Duration heldFor = Duration.ofNanos(tick() - connection.borrowedAtNanos);
 			logger.info(this.poolName + " - connection held by thread '" + describe(connection.thread) + "'"
 					+ describeCallSite(connection.callSite()) + " returned after " + HolderSummary.age(heldFor));
 		}
+	}
+
+	private void heldFor(BorrowSite site) {
+		LongConsumer holdTimes = this.holdTimes;
+		if (holdTimes != null) {
+			holdTimes.accept(System.nanoTime() - site.atNanos);
+		}
+	}
+
+	/**
+	 * Note that a returned connection came back broken: the pool had already closed it
+	 * after a connection error, or it could not be cleaned up.
+	 */
+	void returnedBroken() {
+		this.lastBrokenReturn = System.nanoTime();
+	}
+
+	/**
+	 * Return when a tracked connection was last returned, broken or not, by the tracker's
+	 * clock (never later than it happened, and at most one sample interval earlier).
+	 * @return the time, as {@link System#nanoTime()} gives it, or empty when no tracked
+	 * connection was ever returned (or holders are not tracked)
+	 */
+	public OptionalLong latestReturn() {
+		Long pruned = this.prunedLatestReturn;
+		boolean any = pruned != null;
+		long latest = any ? pruned : 0;
+		for (Slot slot : this.slots.values()) {
+			if (slot.returns > 0) {
+				long returnedAt = (long) RETURNED_AT.getOpaque(slot);
+				if (!any || returnedAt - latest > 0) {
+					latest = returnedAt;
+					any = true;
+				}
+			}
+		}
+		return any ? OptionalLong.of(latest) : OptionalLong.empty();
+	}
+
+	/**
+	 * Return when a connection was last returned in working order: the latest return,
+	 * when no connection came back broken after it. The pool's own traffic is then the
+	 * evidence that its database answers, and a health check need not ask it.
+	 * @return the time, as {@link System#nanoTime()} gives it, or empty when the latest
+	 * return may have come back broken, or none was tracked
+	 */
+	public OptionalLong latestHealthyReturn() {
+		OptionalLong latest = latestReturn();
+		Long broken = this.lastBrokenReturn;
+		if (latest.isEmpty() || (broken != null && latest.getAsLong() - broken <= 0)) {
+			return OptionalLong.empty();
+		}
+		return latest;
 	}
 
 	CallSites callSites() {
@@ -292,6 +375,27 @@ public class ConnectionTracker {
 	 */
 	public void setResetSql(@Nullable String resetSql) {
 		this.resetSql = resetSql;
+	}
+
+	/**
+	 * Set what to add to the WARN line about a connection held past the long-hold
+	 * threshold, from what its holder's thread is doing (for example blocked reading a
+	 * socket that has no timeout).
+	 * @param advice gives the advice for a holder's thread, or {@code null} for none
+	 */
+	public void setLongHoldAdvice(Function<Thread, @Nullable String> advice) {
+		Assert.notNull(advice, "'advice' must not be null");
+		this.longHoldAdvice = advice;
+	}
+
+	/**
+	 * Be told how long each connection whose call site was captured was held, when it is
+	 * returned (measured with {@link System#nanoTime()}, which the other borrows never
+	 * read).
+	 * @param holdTimes told the hold time in nanoseconds
+	 */
+	public void setHoldTimes(LongConsumer holdTimes) {
+		this.holdTimes = holdTimes;
 	}
 
 	/**
@@ -379,10 +483,11 @@ public class ConnectionTracker {
 				if (callSite == null) {
 					escalate(nowNanos, heldFor);
 				}
+				String advice = (current.thread != null) ? this.longHoldAdvice.apply(current.thread) : null;
 				logger.warn(this.poolName + " - connection held for " + HolderSummary.age(Duration.ofNanos(heldFor))
 						+ " (poolwarden.tracking.long-hold-threshold=" + HolderSummary.age(this.longHoldThreshold)
 						+ ") by thread '" + describe(current.thread) + "'" + describeCallSite(callSite)
-						+ ((callSite != null) ? "" : whereNow(current.thread)));
+						+ ((callSite != null) ? "" : whereNow(current.thread)) + ((advice != null) ? "; " + advice : ""));
 			}
 		}
 		prune();
@@ -438,6 +543,13 @@ public class ConnectionTracker {
 			if (slot.current == null || abandoned) {
 				this.prunedBorrows.add(slot.borrows);
 				this.prunedReturns.add(slot.returns);
+				if (slot.returns > 0) {
+					long returnedAt = (long) RETURNED_AT.getOpaque(slot);
+					Long latest = this.prunedLatestReturn;
+					if (latest == null || returnedAt - latest > 0) {
+						this.prunedLatestReturn = returnedAt;
+					}
+				}
 				if (abandoned) {
 					this.abandoned.increment();
 				}
@@ -611,40 +723,6 @@ public class ConnectionTracker {
 	 * A nested acquisition in progress: where it was asked for, when that was recorded.
 	 */
 	private record NestedWait(@Nullable BorrowSite site) {
-	}
-
-	/**
-	 * Padding before a slot's fields: slots of connections used by different threads
-	 * must not share a cache line.
-	 */
-	abstract static class SlotPadding {
-
-		long p01, p02, p03, p04, p05, p06, p07;
-
-	}
-
-	/**
-	 * The fields of a slot, laid out after the padding of its superclass.
-	 */
-	abstract static class SlotFields extends SlotPadding {
-
-		volatile @Nullable GuardedConnection current;
-
-		long borrows;
-
-		long returns;
-
-		volatile long deadSinceNanos;
-
-	}
-
-	/**
-	 * The holder of one physical connection, padded on both sides.
-	 */
-	static final class Slot extends SlotFields {
-
-		long q01, q02, q03, q04, q05, q06, q07;
-
 	}
 
 }

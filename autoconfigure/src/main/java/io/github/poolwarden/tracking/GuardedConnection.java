@@ -69,7 +69,7 @@ final class GuardedConnection implements Connection {
 
 	private final ConnectionTracker tracker;
 
-	final ConnectionTracker.@Nullable Slot slot;
+	final @Nullable Slot slot;
 
 	final @Nullable Thread thread;
 
@@ -77,7 +77,7 @@ final class GuardedConnection implements Connection {
 
 	final long borrowedAtNanos;
 
-	private final @Nullable BorrowSite site;
+	final @Nullable BorrowSite site;
 
 	private volatile @Nullable String callSite;
 
@@ -85,7 +85,7 @@ final class GuardedConnection implements Connection {
 
 	private volatile boolean closed;
 
-	GuardedConnection(Connection delegate, ConnectionTracker tracker, ConnectionTracker.@Nullable Slot slot,
+	GuardedConnection(Connection delegate, ConnectionTracker tracker, @Nullable Slot slot,
 			@Nullable Thread thread, ConnectionTracker.@Nullable Holding holding, long borrowedAtNanos,
 			@Nullable BorrowSite site) {
 		this.delegate = delegate;
@@ -144,6 +144,7 @@ final class GuardedConnection implements Connection {
 		catch (SQLException ex) {
 			// A connection that cannot be rolled back or reset is broken: the pool's close
 			// below evicts it.
+			this.tracker.returnedBroken();
 			logger.debug("Could not clean up a returned connection", ex);
 		}
 		finally {
@@ -153,6 +154,8 @@ final class GuardedConnection implements Connection {
 
 	private void cleanUp() throws SQLException {
 		if (this.delegate.isClosed()) {
+			// the pool closed it after a connection error
+			this.tracker.returnedBroken();
 			return;
 		}
 		if (this.tracker.rollsBackOnReturn() && !this.delegate.getAutoCommit()) {
@@ -177,6 +180,7 @@ final class GuardedConnection implements Connection {
 	public void abort(Executor executor) throws SQLException {
 		if (CLOSED.compareAndSet(this, false, true)) {
 			this.tracker.released(this);
+			this.tracker.returnedBroken();
 		}
 		this.delegate.abort(executor);
 	}

@@ -39,9 +39,48 @@ public final class HolderSummary {
 	 */
 	public static final String UNKNOWN_CALL_SITE = "an unrecorded call site";
 
+	/**
+	 * The call site of a connection the pool counts as active but no holder was recorded
+	 * for: borrowed from HikariCP directly, past PoolWarden, or changing hands at the
+	 * moment it was read.
+	 */
+	public static final String NO_RECORDED_HOLDER = "no recorded holder (borrowed from HikariCP directly, or "
+			+ "changing hands)";
+
+	/**
+	 * The thread of a connection without a recorded holder.
+	 */
+	public static final String UNKNOWN_THREAD = "unknown";
+
 	private static final int THREADS_SHOWN = 3;
 
 	private HolderSummary() {
+	}
+
+	/**
+	 * Make a list of holders agree with the pool's count of active connections, read at
+	 * another moment: connections counted but not recorded are added as
+	 * {@linkplain #NO_RECORDED_HOLDER holders without a record}; holders beyond the count
+	 * (returned between the two readings) are dropped, the most recent first. So every
+	 * report names exactly as many holders as it counts active connections.
+	 * @param holders the recorded holders, the oldest first
+	 * @param active the active count the report gives
+	 * @return exactly {@code active} holders, the oldest first
+	 */
+	public static List<ConnectionHolder> reconcile(List<ConnectionHolder> holders, int active) {
+		int count = Math.max(0, active);
+		if (holders.size() == count) {
+			return holders;
+		}
+		if (holders.size() > count) {
+			return List.copyOf(holders.subList(0, count));
+		}
+		List<ConnectionHolder> reconciled = new ArrayList<>(holders);
+		java.time.Instant now = java.time.Instant.now();
+		while (reconciled.size() < count) {
+			reconciled.add(new ConnectionHolder(UNKNOWN_THREAD, now, Duration.ZERO, NO_RECORDED_HOLDER, null));
+		}
+		return reconciled;
 	}
 
 	/**
@@ -150,6 +189,10 @@ public final class HolderSummary {
 		}
 		List<String> lines = new ArrayList<>();
 		groups.forEach((site, group) -> {
+			if (site.equals(NO_RECORDED_HOLDER)) {
+				lines.add(group.size() + " with " + NO_RECORDED_HOLDER);
+				return;
+			}
 			List<String> threads = group.stream().map(ConnectionHolder::thread).distinct().toList();
 			String shown = String.join(", ", threads.subList(0, Math.min(THREADS_SHOWN, threads.size())))
 					+ ((threads.size() > THREADS_SHOWN) ? ", +" + (threads.size() - THREADS_SHOWN) + " more" : "");

@@ -25,6 +25,7 @@ import java.util.function.Supplier;
 
 import io.github.poolwarden.GuardedDataSource;
 import io.github.poolwarden.lifecycle.CapacityChecker;
+import io.github.poolwarden.pool.DatabaseProbe;
 import io.github.poolwarden.tracking.ConnectionTracker;
 import io.github.poolwarden.utilization.UtilizationListener;
 import org.apache.commons.logging.Log;
@@ -43,6 +44,12 @@ import org.springframework.util.Assert;
  * exhausted also evaluates it at once, on its own thread);</li>
  * <li>{@linkplain #reportLongHolds(GuardedDataSource) reports connections held past the
  * long-hold threshold} and forgets what the pool has closed;</li>
+ * <li>tells a {@linkplain GuardedDataSource#stuck stuck} pool (one ERROR line when it
+ * sticks, one INFO line when it moves again), also when nothing reads its health;</li>
+ * <li>gives each pool's {@linkplain GuardedDataSource#sampleDemand() pool-size advisor}
+ * a sample;</li>
+ * <li>while a pool's database is known not to answer, looks for its return, so the INFO
+ * line that ends an outage needs no health request;</li>
  * <li>{@linkplain #refreshServerCapacity(GuardedDataSource) refreshes what the server can
  * give} each pool, every capacity interval.</li>
  * </ul>
@@ -144,6 +151,12 @@ public class PoolWatch implements SmartLifecycle {
 				}
 				sampleUtilization(pool);
 				reportLongHolds(pool);
+				pool.stuck(pool.snapshot());
+				pool.sampleDemand();
+				DatabaseProbe database = pool.getDatabaseProbe();
+				if (database != null) {
+					database.recheckWhileAway();
+				}
 			}
 			catch (RuntimeException ex) {
 				logger.debug("Failed to watch " + pool.getPoolName(), ex);

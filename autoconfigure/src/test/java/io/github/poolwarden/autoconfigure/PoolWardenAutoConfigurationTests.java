@@ -216,10 +216,15 @@ class PoolWardenAutoConfigurationTests {
 			poolwarden.utilization.sample-interval=0s      | poolwarden.utilization.sample-interval must be at least 10ms (was PT0S)
 			poolwarden.utilization.hold-down=-1s           | poolwarden.utilization.hold-down must be zero or positive (was PT-1S)
 			poolwarden.health.timeout=1ms                  | poolwarden.health.timeout must be at least 10ms (was PT0.001S)
+			poolwarden.health.probe-interval=0s            | poolwarden.health.probe-interval must be positive (was PT0S)
+			poolwarden.health.probe-interval=-5s           | poolwarden.health.probe-interval must be positive (was PT-5S)
+			poolwarden.health.stuck-after=-1s              | poolwarden.health.stuck-after must be zero or positive (was PT-1S)
 			poolwarden.capacity.sample-interval=10ms       | poolwarden.capacity.sample-interval must be at least 1000ms (was PT0.01S)
 			poolwarden.tracking.long-hold-threshold=0s     | poolwarden.tracking.long-hold-threshold must be at least 1ms (was PT0S)
 			poolwarden.capacity.replicas=0                 | poolwarden.capacity.replicas must be at least 1 (was 0)
 			poolwarden.capacity.surge=-1                   | poolwarden.capacity.surge must be at least 0 (was -1)
+			poolwarden.advice.window=9s                    | poolwarden.advice.window must be from 10s to 24h (was PT9S)
+			poolwarden.advice.window=25h                   | poolwarden.advice.window must be from 10s to 24h (was PT25H)
 			""")
 	void failsWithTheKeyAndRangeOnInvalidUtilizationAndHealthSettings(String property, String message) {
 		this.contextRunner.withPropertyValues(property).run((context) -> {
@@ -278,6 +283,11 @@ class PoolWardenAutoConfigurationTests {
 			poolwarden.utilization.sample-interval=1h
 			poolwarden.health.timeout=10ms
 			poolwarden.health.timeout=1h
+			poolwarden.health.probe-interval=1ms
+			poolwarden.health.probe-interval=1h
+			poolwarden.health.stuck-after=0s
+			poolwarden.health.stuck-after=1ms
+			poolwarden.health.stuck-after=1h
 			poolwarden.health.out-of-service-when-critical=true
 			poolwarden.tracking.enabled=false
 			poolwarden.tracking.call-site=never
@@ -304,6 +314,9 @@ class PoolWardenAutoConfigurationTests {
 			poolwarden.evict-read-only-connections=false
 			poolwarden.reset-session-on-return=true
 			poolwarden.release-on-pause=false
+			poolwarden.advice.enabled=false
+			poolwarden.advice.window=10s
+			poolwarden.advice.window=24h
 			spring.datasource.hikari.connection-timeout=0
 			spring.datasource.hikari.connection-timeout=250
 			""")

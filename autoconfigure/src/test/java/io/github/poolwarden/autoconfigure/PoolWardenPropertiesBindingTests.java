@@ -16,6 +16,7 @@
 
 package io.github.poolwarden.autoconfigure;
 
+import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -60,6 +61,8 @@ class PoolWardenPropertiesBindingTests {
 		assertThat(properties.getTracking().getSkipPackages()).isEmpty();
 		assertThat(properties.getStartup().isVerify()).isTrue();
 		assertThat(properties.getHealth().isOutOfServiceWhenCritical()).isFalse();
+		assertThat(properties.getHealth().getProbeInterval()).isEqualTo(Duration.ofSeconds(10));
+		assertThat(properties.getHealth().getStuckAfter()).isEqualTo(Duration.ofSeconds(60));
 	}
 
 	@Test
@@ -79,7 +82,8 @@ class PoolWardenPropertiesBindingTests {
 				Map.entry("poolwarden.tracking.application-packages", "com.example.shop"),
 				Map.entry("poolwarden.tracking.skip-packages", "com.example.dao,com.example.jdbc"),
 				Map.entry("poolwarden.startup.verify", "false"),
-				Map.entry("poolwarden.health.out-of-service-when-critical", "true")));
+				Map.entry("poolwarden.health.out-of-service-when-critical", "true"),
+				Map.entry("poolwarden.health.probe-interval", "30s"), Map.entry("poolwarden.health.stuck-after", "0")));
 		assertThat(properties.isEnabled()).isFalse();
 		assertThat(properties.getExcludedBeans()).isEqualTo(Set.of("reportingDataSource", "auditDataSource"));
 		assertThat(properties.isReleaseOnPause()).isFalse();
@@ -98,6 +102,8 @@ class PoolWardenPropertiesBindingTests {
 		assertThat(properties.getTracking().getSkipPackages()).containsExactly("com.example.dao", "com.example.jdbc");
 		assertThat(properties.getStartup().isVerify()).isFalse();
 		assertThat(properties.getHealth().isOutOfServiceWhenCritical()).isTrue();
+		assertThat(properties.getHealth().getProbeInterval()).isEqualTo(Duration.ofSeconds(30));
+		assertThat(properties.getHealth().getStuckAfter()).isZero();
 		assertThat(List.of(properties.getRetry(), properties.getUtilization())).doesNotContainNull();
 	}
 

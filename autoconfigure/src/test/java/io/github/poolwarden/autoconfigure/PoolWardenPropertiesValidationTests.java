@@ -96,6 +96,20 @@ class PoolWardenPropertiesValidationTests {
 	}
 
 	@Test
+	void adviceWindowAtBothEndsAndJustOutside() {
+		accepted((p) -> p.getAdvice().setWindow(Duration.ofSeconds(10)));
+		accepted((p) -> p.getAdvice().setWindow(Duration.ofHours(24)));
+		rejected((p) -> p.getAdvice().setWindow(Duration.ofMillis(9999)),
+				"poolwarden.advice.window must be from 10s to 24h (was PT9.999S)");
+		rejected((p) -> p.getAdvice().setWindow(Duration.ofHours(24).plusMillis(1)),
+				"poolwarden.advice.window must be from 10s to 24h (was PT24H0.001S)");
+		assertThat(new PoolWardenProperties().getAdvice().isEnabled()).isTrue();
+		PoolWardenProperties off = new PoolWardenProperties();
+		off.getAdvice().setEnabled(false);
+		assertThat(off.getAdvice().isEnabled()).isFalse();
+	}
+
+	@Test
 	void thresholds() {
 		accepted((p) -> {
 			p.getUtilization().setWarningThreshold(1.0);
@@ -156,11 +170,21 @@ class PoolWardenPropertiesValidationTests {
 	void healthTrackingAndCapacity() {
 		accepted((p) -> {
 			p.getHealth().setTimeout(Duration.ofMillis(10));
+			p.getHealth().setProbeInterval(Duration.ofMillis(1));
+			p.getHealth().setStuckAfter(Duration.ZERO);
 			p.getTracking().setLongHoldThreshold(Duration.ofMillis(1));
 			p.getCapacity().setSampleInterval(Duration.ofSeconds(1));
 		});
 		rejected((p) -> p.getHealth().setTimeout(Duration.ofMillis(9)),
 				"poolwarden.health.timeout must be at least 10ms (was PT0.009S)");
+		rejected((p) -> p.getHealth().setProbeInterval(Duration.ZERO),
+				"poolwarden.health.probe-interval must be positive (was PT0S)");
+		rejected((p) -> p.getHealth().setProbeInterval(null),
+				"poolwarden.health.probe-interval must be positive (was null)");
+		rejected((p) -> p.getHealth().setStuckAfter(Duration.ofMillis(-1)),
+				"poolwarden.health.stuck-after must be zero or positive (was PT-0.001S)");
+		rejected((p) -> p.getHealth().setStuckAfter(null),
+				"poolwarden.health.stuck-after must be zero or positive (was null)");
 		rejected((p) -> p.getTracking().setLongHoldThreshold(Duration.ZERO),
 				"poolwarden.tracking.long-hold-threshold must be at least 1ms (was PT0S)");
 		rejected((p) -> p.getCapacity().setSampleInterval(Duration.ofMillis(999)),

@@ -17,6 +17,7 @@
 package io.github.poolwarden.capacity;
 
 import java.sql.Connection;
+import java.sql.DriverManager;
 import java.sql.SQLException;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -27,7 +28,10 @@ import javax.sql.DataSource;
 import io.github.poolwarden.GuardedDataSource;
 import io.github.poolwarden.lifecycle.CapacityChecker;
 import io.github.poolwarden.autoconfigure.PoolWardenAutoConfiguration;
+import io.github.poolwarden.autoconfigure.endpoint.PoolWardenEndpointAutoConfiguration;
+import io.github.poolwarden.autoconfigure.health.PoolWardenHealthContributorAutoConfiguration;
 import io.github.poolwarden.autoconfigure.metrics.PoolWardenMetricsAutoConfiguration;
+import io.github.poolwarden.endpoint.PoolWardenEndpoint;
 import io.github.poolwarden.testsupport.TestPostgres;
 import io.github.poolwarden.testsupport.TestPostgres.TestDatabase;
 import io.github.poolwarden.utilization.UtilizationLevel;
@@ -38,6 +42,8 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 
 import org.springframework.boot.autoconfigure.AutoConfigurations;
+import org.springframework.boot.health.autoconfigure.contributor.HealthContributorAutoConfiguration;
+import org.springframework.boot.health.contributor.HealthIndicator;
 import org.springframework.boot.jdbc.autoconfigure.DataSourceAutoConfiguration;
 import org.springframework.boot.micrometer.metrics.autoconfigure.CompositeMeterRegistryAutoConfiguration;
 import org.springframework.boot.micrometer.metrics.autoconfigure.MetricsAutoConfiguration;
@@ -91,6 +97,41 @@ class CapacityPostgresTests {
 					+ "5 connections (").contains("role '" + role + "' CONNECTION LIMIT 5, 0 in use by others");
 			assertThat(context.getBean(GuardedDataSource.class).snapshot().capacity()).isEqualTo(5);
 		});
+	}
+
+	/**
+	 * Nothing tuned but the pool size: with Boot's defaults minimumIdle is the pool size,
+	 * so the pool would fill to 5 against a role limit of 3. The limits are read on the
+	 * first connection, the pool is verified with the 3 that fit, and the application
+	 * starts within seconds, as HikariCP alone would, with one WARN naming 3 and 5.
+	 */
+	@Test
+	void aPoolOfFiveForARoleLimitedToThreeStartsAtOnceWithOneWarning(CapturedOutput output) {
+		String role = database.createRole("limit3", "LOGIN CONNECTION LIMIT 3");
+		long start = System.nanoTime();
+
+		new ApplicationContextRunner()
+			.withConfiguration(AutoConfigurations.of(DataSourceAutoConfiguration.class,
+					PoolWardenAutoConfiguration.class, HealthContributorAutoConfiguration.class,
+					PoolWardenHealthContributorAutoConfiguration.class, PoolWardenEndpointAutoConfiguration.class))
+			.withPropertyValues(database.credentialsOf(role))
+			.withPropertyValues("spring.datasource.hikari.pool-name=limited", "spring.datasource.hikari.maximum-pool-size=5",
+					"management.endpoints.web.exposure.include=poolwarden")
+			.run((context) -> {
+				assertThat(context).hasNotFailed();
+				assertThat(Duration.ofNanos(System.nanoTime() - start)).isLessThan(Duration.ofSeconds(10));
+				assertThat(output.getOut().lines().filter((line) -> line.contains(" WARN ") && line.contains("limited - ")))
+					.singleElement()
+					.asString()
+					.contains("maximumPoolSize 5 cannot fit: the pool can have at most 3 connections")
+					.contains("CONNECTION LIMIT 3")
+					.contains("maximum-pool-size to 3");
+				assertThat(output.getOut()).contains("limited - verified 3 connections");
+				HealthIndicator health = context.getBean("poolwardenHealthContributor", HealthIndicator.class);
+				assertThat(health.health(true).getDetails()).containsEntry("capacity", 3).containsEntry("max", 5);
+				assertThat(context.getBean(PoolWardenEndpoint.class).pools().pools().get("limited").state().capacity())
+					.isEqualTo(3);
+			});
 	}
 
 	@Test
@@ -166,6 +207,35 @@ class CapacityPostgresTests {
 					connection.close();
 				}
 			});
+	}
+
+	/**
+	 * HikariCP opens connections in the background (here, filling to minimumIdle 3 after
+	 * start), where a refusal reaches no caller: it is told all the same, once for the
+	 * episode, with the numbers, however many attempts HikariCP makes.
+	 */
+	@Test
+	void refusalsWhenHikariAddsConnectionsInTheBackgroundAreToldOncePerEpisode(CapturedOutput output)
+			throws Exception {
+		String role = database.createRole("background", "LOGIN CONNECTION LIMIT 3");
+		try (Connection other = DriverManager.getConnection(database.jdbcUrlAs(role));
+				Connection another = DriverManager.getConnection(database.jdbcUrlAs(role))) {
+			runner(role, "spring.datasource.hikari.maximum-pool-size=5", "spring.datasource.hikari.minimum-idle=3",
+					"poolwarden.capacity.enabled=false")
+				.run((context) -> {
+					assertThat(context).hasNotFailed();
+					await().atMost(Duration.ofSeconds(10))
+						.until(() -> output.getOut().contains("capacity - the database refused a new connection"));
+					await().during(Duration.ofSeconds(3)).atMost(Duration.ofSeconds(5)).until(() -> true);
+
+					assertThat(output.getOut().lines().filter((line) -> line.contains("refused a new connection")))
+						.singleElement()
+						.asString()
+						.contains(" WARN ")
+						.contains("SQLState 53300")
+						.contains("The pool holds 1 of its maximum 5");
+				});
+		}
 	}
 
 	@Test

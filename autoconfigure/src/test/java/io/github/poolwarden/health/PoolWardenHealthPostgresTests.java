@@ -74,6 +74,12 @@ class PoolWardenHealthPostgresTests {
 	 */
 	private static final Duration BOUND = Duration.ofMillis(1000 + 2000);
 
+	/**
+	 * How long an answer stands here (10 s by default): what the pool cannot answer for
+	 * itself is asked again this often, so a change is seen within it plus the timeout.
+	 */
+	private static final Duration INTERVAL = Duration.ofSeconds(1);
+
 	private static TestDatabase database;
 
 	@BeforeAll
@@ -93,7 +99,7 @@ class PoolWardenHealthPostgresTests {
 					PoolWardenHealthContributorAutoConfiguration.class))
 			.withPropertyValues("spring.datasource.url=" + url, "spring.datasource.hikari.pool-name=healthy",
 					"spring.datasource.hikari.maximum-pool-size=3", "spring.datasource.hikari.connection-timeout=250",
-					"poolwarden.health.timeout=1s");
+					"poolwarden.health.timeout=1s", "poolwarden.health.probe-interval=" + INTERVAL.toMillis() + "ms");
 	}
 
 	@Test
@@ -111,6 +117,7 @@ class PoolWardenHealthPostgresTests {
 				assertThat(timed(health).getStatus()).isEqualTo(Status.UP);
 
 				forwarder.cut();
+				await().atMost(INTERVAL.plus(BOUND)).until(() -> timed(health).getStatus().equals(Status.DOWN));
 				Health down = timed(health);
 				assertThat(down.getStatus()).isEqualTo(Status.DOWN);
 				assertThat(down.getDetails()).containsEntry("database", "does not answer");
@@ -125,7 +132,11 @@ class PoolWardenHealthPostgresTests {
 				}
 				await().atMost(Duration.ofSeconds(10)).until(() -> timed(health).getStatus().equals(Status.UP));
 
+				for (int i = 0; i < 3; i++) {
+					held.set(i, dataSource.getConnection());
+				}
 				forwarder.blackHole(true);
+				await().atMost(INTERVAL.plus(BOUND)).until(() -> timed(health).getStatus().equals(Status.DOWN));
 				Health hung = timed(health);
 				assertThat(hung.getStatus()).isEqualTo(Status.DOWN);
 				// Either PoolWarden's bound or the driver's own connect timeout (the same
@@ -134,6 +145,9 @@ class PoolWardenHealthPostgresTests {
 
 				forwarder.blackHole(false);
 				await().atMost(Duration.ofSeconds(10)).until(() -> timed(health).getStatus().equals(Status.UP));
+				for (Connection connection : held) {
+					connection.close();
+				}
 			});
 		}
 	}
@@ -177,7 +191,7 @@ class PoolWardenHealthPostgresTests {
 					.filter((line) -> line.contains("crossed critical threshold 95%")))
 					.singleElement()
 					.asString()
-					.contains("ERROR [main]")
+					.as("logged on the caller's thread").contains("ERROR [" + Thread.currentThread().getName() + "]")
 					.contains("healthy - utilization 100% (active=3, max=3, waiting=");
 				for (Connection connection : held) {
 					connection.close();
@@ -200,6 +214,12 @@ class PoolWardenHealthPostgresTests {
 				.run((context) -> {
 					HealthIndicator poolwarden = context.getBean("poolwardenHealthContributor", HealthIndicator.class);
 					HealthIndicator db = context.getBean("dbHealthContributor", HealthIndicator.class);
+					// every connection held and none returned: only a new connection can answer
+					DataSource dataSource = context.getBean(DataSource.class);
+					List<Connection> held = new ArrayList<>();
+					for (int i = 0; i < 3; i++) {
+						held.add(dataSource.getConnection());
+					}
 					forwarder.blackHole(true);
 					int before = forwarder.accepted();
 					ExecutorService requests = Executors.newFixedThreadPool(8);
@@ -220,6 +240,9 @@ class PoolWardenHealthPostgresTests {
 
 					assertThat(forwarder.accepted() - before).as("connection attempts for 8 requests").isOne();
 					forwarder.blackHole(false);
+					for (Connection connection : held) {
+						connection.close();
+					}
 				});
 		}
 	}
@@ -238,13 +261,22 @@ class PoolWardenHealthPostgresTests {
 					DataSourceHealthContributorAutoConfiguration.class));
 
 		full.run((context) -> {
-			Health poolwarden = timed(context.getBean("poolwardenHealthContributor", HealthIndicator.class));
-			Health db = timed(context.getBean("dbHealthContributor", HealthIndicator.class));
+			HealthIndicator poolwardenHealth = context.getBean("poolwardenHealthContributor", HealthIndicator.class);
+			Health idle = timed(poolwardenHealth);
+			assertThat(idle.getDetails()).as("an idle connection answers: no new connection is tried")
+				.containsEntry("database", "answers");
+			DataSource dataSource = context.getBean(DataSource.class);
+			try (Connection first = dataSource.getConnection(); Connection second = dataSource.getConnection()) {
+				await().atMost(INTERVAL.plus(BOUND))
+					.until(() -> ((String) timed(poolwardenHealth).getDetails().get("database"))
+						.startsWith("answers, but refuses new connections"));
+				Health poolwarden = timed(poolwardenHealth);
+				Health db = timed(context.getBean("dbHealthContributor", HealthIndicator.class));
 
-			assertThat(poolwarden.getStatus()).isEqualTo(Status.UP);
-			assertThat((String) poolwarden.getDetails().get("database"))
-				.startsWith("answers, but refuses new connections").contains("too many connections for role");
-			assertThat(db.getStatus()).isEqualTo(Status.UP);
+				assertThat(poolwarden.getStatus()).isEqualTo(Status.UP);
+				assertThat((String) poolwarden.getDetails().get("database")).contains("too many connections for role");
+				assertThat(db.getStatus()).isEqualTo(Status.UP);
+			}
 		});
 
 		try (Connection first = DriverManager.getConnection(database.jdbcUrlAs(role));
@@ -261,9 +293,10 @@ class PoolWardenHealthPostgresTests {
 
 	/**
 	 * A pool whose credentials come from a {@code HikariCredentialsProvider} cannot be
-	 * reproduced outside itself: Boot's {@code db} component asks through the pool, within
-	 * the health timeout, and not at all while it is saturated; PoolWarden's component
-	 * says the database cannot be asked and reports the pool.
+	 * reproduced outside itself: its idle connections answer for the database; once every
+	 * connection is held and the answer has expired, Boot's {@code db} component asks
+	 * through the pool, within the health timeout, and not at all while it is saturated,
+	 * and PoolWarden's component says the database cannot be asked outside the pool.
 	 */
 	@Test
 	void aCredentialsProviderPoolIsAskedThroughThePoolAndNeverWhileSaturated() throws Exception {
@@ -283,18 +316,21 @@ class PoolWardenHealthPostgresTests {
 				assertThat(idle.getDetails()).containsEntry("database", "PostgreSQL")
 					.containsEntry("validationQuery", "isValid()")
 					.containsEntry("saturated", false);
-				assertThat(timed(poolwarden).getDetails()).containsEntry("database",
-						"the pool's configuration cannot be reproduced outside it");
+				assertThat(timed(poolwarden).getDetails()).as("its idle connections answer for it")
+					.containsEntry("database", "answers");
 
 				DataSource dataSource = context.getBean(DataSource.class);
 				List<Connection> held = new ArrayList<>();
 				for (int i = 0; i < 3; i++) {
 					held.add(dataSource.getConnection());
 				}
+				await().atMost(INTERVAL.plus(BOUND))
+					.until(() -> ((String) timed(db).getDetails().get("validationQuery")).startsWith("none: every"));
 				Health saturated = timed(db);
 				assertThat(saturated.getStatus()).isEqualTo(Status.UP);
 				assertThat(saturated.getDetails()).containsEntry("saturated", true);
-				assertThat((String) saturated.getDetails().get("validationQuery")).startsWith("none: every connection");
+				assertThat(timed(poolwarden).getDetails()).containsEntry("database",
+						"the pool's configuration cannot be reproduced outside it");
 				for (Connection connection : held) {
 					connection.close();
 				}

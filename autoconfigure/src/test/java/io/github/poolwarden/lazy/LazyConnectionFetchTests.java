@@ -34,6 +34,7 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
 import org.springframework.beans.factory.config.BeanPostProcessor;
+import org.springframework.boot.SpringBootVersion;
 import org.springframework.boot.autoconfigure.AutoConfigurations;
 import org.springframework.boot.jdbc.autoconfigure.DataSourceAutoConfiguration;
 import org.springframework.boot.test.context.assertj.AssertableApplicationContext;
@@ -44,6 +45,8 @@ import org.springframework.core.Ordered;
 import org.springframework.jdbc.datasource.LazyConnectionDataSourceProxy;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.junit.jupiter.api.Assumptions.assumeFalse;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 /**
  * Spring Boot 4.1's {@code spring.datasource.connection-fetch=lazy} wraps the
@@ -73,10 +76,35 @@ class LazyConnectionFetchTests {
 					"spring.datasource.hikari.maximum-pool-size=3");
 	}
 
+	/**
+	 * Whether the Boot line on the class path has the lazy connection fetch (4.1 and
+	 * later). PoolWarden refers to none of its classes: it guards whatever
+	 * {@code DelegatingDataSource} wraps the pool, so nothing of it needs a condition.
+	 */
+	private static boolean bootHasLazyFetch() {
+		String version = SpringBootVersion.getVersion();
+		String[] parts = version.split("\\.");
+		return Integer.parseInt(parts[0]) > 4 || (Integer.parseInt(parts[0]) == 4 && Integer.parseInt(parts[1]) >= 1);
+	}
+
 	@Test
 	void bootsLazyProxyWrapsTheGuard() {
+		assumeTrue(bootHasLazyFetch(), "Boot " + SpringBootVersion.getVersion() + " has no lazy connection fetch");
 		runner().withPropertyValues("spring.datasource.connection-fetch=lazy")
 			.run(LazyConnectionFetchTests::assertGuardedTrackedAndUnwrappable);
+	}
+
+	/**
+	 * On the older line the property is unknown: the pool is guarded as usual and the
+	 * context starts.
+	 */
+	@Test
+	void beforeBoot41ThePropertyChangesNothing() {
+		assumeFalse(bootHasLazyFetch(), "Boot " + SpringBootVersion.getVersion() + " has the lazy connection fetch");
+		runner().withPropertyValues("spring.datasource.connection-fetch=lazy").run((context) -> {
+			assertThat(context).hasNotFailed();
+			assertThat(context.getBean(DataSource.class)).isInstanceOf(GuardedDataSource.class);
+		});
 	}
 
 	@Test

@@ -212,6 +212,33 @@ class PgBouncerPostgresTests {
 		});
 	}
 
+	/**
+	 * Without poolwarden.pgbouncer.enabled nothing says the pool goes through PgBouncer at
+	 * startup; the first prepared statement that falls into the trap says so, once, with
+	 * the fix for either side of PgBouncer 1.21.
+	 */
+	@Test
+	void withoutThePropertyTheFirstPreparedStatementThatFailsNamesTheFixOnce(CapturedOutput output) {
+		runner(bouncer, "").withPropertyValues("poolwarden.pgbouncer.enabled=false").run((context) -> {
+			assertThat(output.getOut()).doesNotContain("prepareThreshold=0");
+			DataSource dataSource = context.getBean(DataSource.class);
+
+			for (int i = 0; i < 3; i++) {
+				assertThat(catchThrowable(() -> preparedOnOneServerConnectionRunOnAnother(dataSource)))
+					.isInstanceOf(SQLException.class);
+			}
+
+			assertThat(output.getOut().lines().filter((line) -> line.contains("bounced - a statement failed as "
+					+ "pgjdbc's prepared statements fail behind a transaction pooler")))
+				.singleElement()
+				.asString()
+				.contains(" WARN ")
+				.containsPattern("prepared statement \"S_\\d+\" (does not exist|already exists)|bind message")
+				.contains("Add prepareThreshold=0 to spring.datasource.url (PgBouncer before 1.21)")
+				.contains("set max_prepared_statements in pgbouncer.ini");
+		});
+	}
+
 	@Test
 	void withPrepareThresholdZeroTheSameStatementsRun(CapturedOutput output) {
 		runner(bouncer, "prepareThreshold=0").run((context) -> {

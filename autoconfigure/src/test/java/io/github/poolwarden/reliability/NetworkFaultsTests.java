@@ -39,6 +39,7 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 
+import org.springframework.boot.health.contributor.Health;
 import org.springframework.boot.health.contributor.HealthIndicator;
 import org.springframework.boot.health.contributor.Status;
 import org.springframework.boot.test.context.runner.ApplicationContextRunner;
@@ -124,7 +125,11 @@ class NetworkFaultsTests {
 			try (Connection connection = dataSource.getConnection(); Statement statement = connection.createStatement()) {
 				assertThat(statement.execute("SELECT 1")).isTrue();
 			}
-			assertThat(Faults.timedHealth(health).getStatus()).as("no new connection can be made").isEqualTo(Status.DOWN);
+			// the pool's own connections answer for the database: no new connection is tried
+			Health answer = Faults.timedHealth(health);
+			assertThat(answer.getStatus()).as("the pool still serves").isEqualTo(Status.UP);
+			assertThat(((java.util.Map<?, ?>) answer.getDetails().get("databaseCheck")).get("by")).isIn("pool-traffic",
+					"idle-connection");
 			assertThat(Faults.retries(guarded)).isZero();
 			Faults.assertNothingLeaked(guarded);
 		});
@@ -132,10 +137,11 @@ class NetworkFaultsTests {
 
 	@Test
 	void blackHoleInFlightWithoutSocketTimeoutShowsTheStuckHolder(CapturedOutput output) {
-		runner("").run((context) -> {
-			assertThat(output.getOut()).contains("faulty - socketTimeout is 0");
+		runner("", "poolwarden.tracking.long-hold-threshold=500ms").run((context) -> {
 			DataSource dataSource = context.getBean(DataSource.class);
 			GuardedDataSource guarded = context.getBean(GuardedDataSource.class);
+			assertThat(guarded.getNotes()).singleElement().asString().startsWith("socketTimeout is 0");
+			assertThat(output.getOut()).as("no WARN before the symptom").doesNotContain("WARN  [" + Thread.currentThread().getName() + "] i.g.p");
 			CompletableFuture<Throwable> stuck = CompletableFuture.supplyAsync(() -> catchThrowable(() -> {
 				try (Connection connection = dataSource.getConnection();
 						Statement statement = connection.createStatement()) {
@@ -150,6 +156,11 @@ class NetworkFaultsTests {
 				.until(() -> guarded.getTracker().holders().size() == 1
 						&& guarded.getTracker().holders().get(0).heldFor().toMillis() > 500);
 			assertThat(stuck).isNotDone();
+			await().atMost(Duration.ofSeconds(10))
+				.until(() -> output.getOut()
+					.lines()
+					.anyMatch((line) -> line.contains(" WARN ") && line.contains("faulty - connection held for ")
+							&& line.contains("it is blocked reading the database's socket and socketTimeout is 0")));
 
 			this.proxy.cut();
 			assertThat(SqlStates.find(stuck.get(10, TimeUnit.SECONDS))).isEqualTo("08006");
@@ -163,6 +174,7 @@ class NetworkFaultsTests {
 	void blackHoleInFlightWithSocketTimeoutFailsInAboutThatTime(CapturedOutput output) {
 		runner("&socketTimeout=2").run((context) -> {
 			assertThat(output.getOut()).doesNotContain("socketTimeout is 0");
+			assertThat(context.getBean(GuardedDataSource.class).getNotes()).isEmpty();
 			DataSource dataSource = context.getBean(DataSource.class);
 			try (Connection connection = dataSource.getConnection();
 					Statement statement = connection.createStatement()) {
@@ -232,6 +244,8 @@ class NetworkFaultsTests {
 					await().during(Duration.ofSeconds(2)).atMost(Duration.ofSeconds(4))
 						.until(() -> lines(output, "crossed critical threshold") == 1);
 					assertThat(load.succeeded.get() - before).as("requests meanwhile").isGreaterThan(5);
+					assertThat(load.failures).as("no caller failed: the pool was saturated, never out of budget")
+						.isEmpty();
 				}
 				this.proxy.latency(0);
 				await().atMost(Duration.ofSeconds(10)).until(() -> lines(output, "back below") == 1);

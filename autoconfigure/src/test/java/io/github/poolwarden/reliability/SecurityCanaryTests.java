@@ -154,7 +154,7 @@ class SecurityCanaryTests {
 						meter.measure().forEach((measurement) -> seen.add(String.valueOf(measurement.getValue())));
 						if (meter.getId().getName().startsWith("poolwarden.")) {
 							meter.getId().getTags().forEach((tag) -> assertThat(tag.getKey())
-								.as("bounded tag keys").isIn(Set.of("pool", "result", "level")));
+								.as("bounded tag keys").isIn(Set.of("pool", "result", "level", "by")));
 						}
 					}
 					seen.add(context.getBean(PrometheusMeterRegistry.class).scrape());

@@ -21,6 +21,7 @@ import java.sql.DriverManager;
 import java.sql.SQLException;
 import java.sql.Statement;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
@@ -142,6 +143,7 @@ class ServerFaultsTests {
 
 			cluster.stop("immediate");
 			int attempts = 0;
+			List<Long> tookMillis = new ArrayList<>();
 			try {
 				long outageStart = System.nanoTime();
 				while (System.nanoTime() - outageStart < Duration.ofSeconds(10).toNanos()) {
@@ -156,7 +158,7 @@ class ServerFaultsTests {
 					attempts++;
 					assertThat(failure).as("nothing succeeds while the server is down").isNotNull();
 					assertThat(SqlStates.find(failure)).as("the driver's SQLState").isIn("08001", "08006", "57P01");
-					assertThat(took).as("one HikariCP timeout at most").isLessThan(Duration.ofMillis(1000 + 950));
+					tookMillis.add(took.toMillis());
 					assertThat(Faults.timedHealth(health).getStatus()).isEqualTo(Status.DOWN);
 				}
 			}
@@ -165,6 +167,11 @@ class ServerFaultsTests {
 			}
 			assertThat(attempts).as("attempts in 10 s by one caller: one per HikariCP timeout, plus the pooled "
 					+ "connections found dead").isBetween(5, 20);
+			// One HikariCP wait (1 s) per caller, not a retry's several: the median tells one
+			// wait from two on a busy machine, where a single iteration may run late.
+			List<Long> sorted = tookMillis.stream().sorted().toList();
+			assertThat(sorted.get(sorted.size() / 2)).as("median wait of " + sorted + " ms").isLessThan(1500);
+			assertThat(sorted.get(sorted.size() - 1)).as("longest wait of " + sorted + " ms").isLessThan(3500);
 			assertThat(Faults.retries(guarded)).isZero();
 
 			Faults.awaitHealth(health, Status.UP, Duration.ofSeconds(15));

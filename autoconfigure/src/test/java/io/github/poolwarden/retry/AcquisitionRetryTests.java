@@ -168,6 +168,73 @@ class AcquisitionRetryTests {
 		assertThat(retry.getStats().exhausted()).isOne();
 	}
 
+	/**
+	 * The shortest attempt worth making is 1 ms, and exactly 1 ms left of the budget is
+	 * still worth one: the next attempt is not merged into this one (101 ms left, a
+	 * 100 ms wait), and the last millisecond is waited, not given up.
+	 */
+	@Test
+	void exactlyOneMillisecondLeftIsStillOneMoreAttempt() {
+		AcquisitionRetry retry = retry(pool(Integer.MAX_VALUE, exhaustion()), settings(10, 100, 1.0, 100, 0, 201), 100);
+
+		Throwable failure = catchThrowable(() -> acquire(retry));
+
+		assertThat(this.waits).containsExactly(100L, 100L, 1L);
+		assertThat(((PoolExhaustedException) failure).getAttempts()).isEqualTo(3);
+		assertThat(((PoolExhaustedException) failure).getWaitedMillis()).isEqualTo(201);
+	}
+
+	/**
+	 * Exactly 1 ms left once the first attempt found the pool exhausted: the caller is
+	 * told of (it is still waiting), takes its turn and waits that millisecond in the
+	 * pool's queue.
+	 */
+	@Test
+	void exactlyOneMillisecondLeftAfterTheFirstAttemptIsWarnedOfAndWaited(CapturedOutput output) {
+		AcquisitionRetry retry = retry(pool(Integer.MAX_VALUE, exhaustion()), settings(3, 100, 2.0, 1000, 0, 101), 100);
+
+		Throwable failure = catchThrowable(() -> acquire(retry));
+
+		assertThat(this.waits).containsExactly(100L, 1L);
+		assertThat(((PoolExhaustedException) failure).getAttempts()).isEqualTo(2);
+		assertThat(output.getOut().lines().filter((line) -> line.contains("unit - pool exhausted: a caller has waited")))
+			.singleElement()
+			.asString()
+			.contains("for up to 1 ms more")
+			.as("the pool's 7 waiting and this caller")
+			.contains("waiting=8");
+	}
+
+	/**
+	 * A first attempt that used the whole budget: nothing is left to wait, so the caller
+	 * is not told of as still waiting; only its failure is.
+	 */
+	@Test
+	void aFirstAttemptThatUsedTheWholeBudgetIsNotWarnedOfAsStillWaiting(CapturedOutput output) {
+		AcquisitionRetry retry = retry(pool(Integer.MAX_VALUE, exhaustion()), settings(3, 100, 2.0, 1000, 0, 100), 100);
+
+		Throwable failure = catchThrowable(() -> acquire(retry));
+
+		assertThat(this.waits).containsExactly(100L);
+		assertThat(failure).isInstanceOf(PoolExhaustedException.class);
+		assertThat(output.getOut()).doesNotContain("a caller has waited").contains("unit - pool exhausted: no connection after");
+	}
+
+	/**
+	 * A database that is down, with exactly 1 ms of HikariCP's own wait left after the
+	 * first attempt: that millisecond is waited too, as HikariCP alone would.
+	 */
+	@Test
+	void aDatabaseThatIsDownIsWaitedForToTheLastMillisecond() {
+		AcquisitionRetry retry = retry(pool(Integer.MAX_VALUE, databaseDown()), settings(3, 100, 2.0, 1000, 0, 101),
+				101);
+
+		Throwable failure = catchThrowable(() -> acquire(retry));
+
+		assertThat(this.waits).containsExactly(100L, 1L);
+		assertThat(failure).hasMessageContaining("after waiting 101 ms in all");
+	}
+
 	@Test
 	void recoversWhenAConnectionIsHandedOverDuringARetry() throws SQLException {
 		AcquisitionRetry retry = retry(pool(2, exhaustion()), settings(3, 2000, 2.0, 30_000, 0, 30_000), 30_000);
@@ -254,7 +321,11 @@ class AcquisitionRetryTests {
 
 		Throwable failure = catchThrowable(() -> acquire(retry));
 
-		assertThat(failure).isSameAs(down);
+		assertThat(failure).isInstanceOf(SQLTransientConnectionException.class)
+			.hasMessage("unit - Connection is not available after waiting 30000 ms in all (HikariCP: "
+					+ "unit - Connection is not available)")
+			.hasCause(down.getCause());
+		assertThat(((SQLException) failure).getSQLState()).isEqualTo("08001");
 		assertThat(this.waits).containsExactly(2000L, 28_000L);
 		assertThat(retry.getStats().recovered() + retry.getStats().exhausted()).isZero();
 	}
@@ -278,7 +349,10 @@ class AcquisitionRetryTests {
 		Throwable failure = catchThrowable(() -> acquire(retry));
 
 		assertThat(failure).isInstanceOf(SQLTransientConnectionException.class)
-			.isNotInstanceOf(PoolExhaustedException.class);
+			.isNotInstanceOf(PoolExhaustedException.class)
+			.hasMessageContaining("after waiting 30000 ms in all");
+		assertThat(AcquisitionRetry.isPoolExhausted((SQLTransientConnectionException) failure))
+			.as("still HikariCP's bare timeout: no SQLState, no cause").isTrue();
 		assertThat(this.waits).containsExactly(2000L, 28_000L);
 		assertThat(retry.getStats().recovered() + retry.getStats().exhausted()).isZero();
 	}
@@ -304,7 +378,8 @@ class AcquisitionRetryTests {
 
 		Throwable failure = catchThrowable(() -> acquire(retry));
 
-		assertThat(failure).isSameAs(down);
+		assertThat(failure).hasMessageContaining("after waiting 10000 ms in all").hasCause(down.getCause());
+		assertThat(((SQLException) failure).getSQLState()).isEqualTo("08001");
 		assertThat(this.waits).containsExactly(1000L, 2000L, 4000L, 3000L);
 		assertThat(retry.getStats().exhausted()).isZero();
 	}
@@ -378,7 +453,7 @@ class AcquisitionRetryTests {
 	void warnsWhileTheCallerIsStillWaitingNamesTheHoldersAndStaysQuietForTheInterval(CapturedOutput output) {
 		AcquisitionRetry retry = retry(pool(Integer.MAX_VALUE, exhaustion()), settings(3, 2000, 2.0, 30_000, 0, 30_000),
 				30_000);
-		retry.setHolderSummary(() -> "5 held by Leaky.run(Leaky.java:7), oldest 40 s (thread main)");
+		retry.setHolderSummary((snapshot) -> "5 held by Leaky.run(Leaky.java:7), oldest 40 s (thread main)");
 
 		catchThrowable(() -> acquire(retry));
 		catchThrowable(() -> acquire(retry));
@@ -469,18 +544,21 @@ class AcquisitionRetryTests {
 	void aNewcomerInterruptedWhileWaitingForItsTurnFailsAndKeepsItsInterrupt() throws Exception {
 		OneConnection pool = new OneConnection();
 		AcquisitionRetry retry = pool.retry(30_000);
-		ExecutorService callers = Executors.newFixedThreadPool(2);
+		// The first caller keeps its turn throughout: only the newcomer is interrupted, so
+		// no turn is freed for it meanwhile.
+		ExecutorService first = Executors.newSingleThreadExecutor();
+		ExecutorService newcomers = Executors.newSingleThreadExecutor();
 		try {
-			callers.submit(() -> acquire(retry));
+			first.submit(() -> acquire(retry));
 			pool.awaitFirstCallerRetrying();
 			AtomicReference<Boolean> interruptKept = new AtomicReference<>();
-			Future<Throwable> newcomer = callers.submit(() -> {
+			Future<Throwable> newcomer = newcomers.submit(() -> {
 				Throwable failure = catchThrowable(() -> acquire(retry));
 				interruptKept.set(Thread.currentThread().isInterrupted());
 				return failure;
 			});
 			Awaitility.await().atMost(Duration.ofSeconds(10)).until(() -> retry.waitingForTurn() == 1);
-			callers.shutdownNow();
+			newcomers.shutdownNow();
 			assertThat(newcomer.get(10, TimeUnit.SECONDS)).isInstanceOf(SQLException.class)
 				.isNotInstanceOf(PoolExhaustedException.class)
 				.hasMessageContaining("interrupted while waiting for an exhausted pool");
@@ -488,7 +566,8 @@ class AcquisitionRetryTests {
 		}
 		finally {
 			pool.returned.countDown();
-			callers.shutdownNow();
+			newcomers.shutdownNow();
+			first.shutdownNow();
 		}
 	}
 

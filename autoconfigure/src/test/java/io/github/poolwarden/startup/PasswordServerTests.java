@@ -30,6 +30,8 @@ import io.github.poolwarden.testsupport.PrivateCluster;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
 import org.junit.jupiter.api.extension.ExtendWith;
 
 import org.springframework.boot.WebApplicationType;
@@ -66,7 +68,8 @@ class PasswordServerTests {
 	@BeforeAll
 	static void startCluster() {
 		cluster = PrivateCluster.startRequiringPasswords(Map.of());
-		cluster.execute("CREATE ROLE app LOGIN PASSWORD '" + PASSWORD + "'", "CREATE DATABASE app OWNER app");
+		cluster.execute("CREATE ROLE app LOGIN PASSWORD '" + PASSWORD + "'", "CREATE DATABASE app OWNER app",
+				"CREATE ROLE locked NOLOGIN PASSWORD '" + PASSWORD + "'");
 	}
 
 	@AfterAll
@@ -164,6 +167,39 @@ class PasswordServerTests {
 			.contains("Meaning:   bad credentials")
 			.contains("Check spring.datasource.username and spring.datasource.password")
 			.doesNotContain(WRONG);
+	}
+
+	/**
+	 * The other classified failures that can end a startup through a component that
+	 * borrows while the context starts: a role that may not log in, a database that does
+	 * not exist, a server that refuses the connection. Each gets PoolWarden's report, with
+	 * its SQLState, meaning and action, and never the password.
+	 */
+	@ParameterizedTest(name = "{0}")
+	@CsvSource(delimiter = '|', textBlock = """
+			28000 | locked | app                 | | Check spring.datasource.username and spring.datasource.password
+			3D000 | app    | pw_no_such_database | | Create the database, or fix the database name in spring.datasource.url
+			08001 | app    | app                 | closed | Make sure the database at
+			""")
+	void otherFailuresThroughAnotherComponentGetPoolWardensReport(String sqlState, String user, String database,
+			String port, String action, CapturedOutput output) {
+		String url = ("closed".equals(port))
+				? "jdbc:postgresql://127.0.0.1:" + io.github.poolwarden.testsupport.TcpForwarder.freePort() + "/" + database
+				: url(database);
+		Throwable failure = catchThrowable(() -> new SpringApplicationBuilder(BorrowsAtStartup.class)
+			.web(WebApplicationType.NONE)
+			.properties("spring.datasource.url=" + url, "spring.datasource.username=" + user,
+					"spring.datasource.password=" + PASSWORD, "poolwarden.startup.verify=false",
+					"spring.datasource.hikari.connection-timeout=2000", "spring.main.banner-mode=off")
+			.run()
+			.close());
+
+		assertThat(failure).isNotNull();
+		assertThat(output.getAll()).contains("PoolWarden found a database error that ended the startup while "
+				+ "creating bean 'borrower'")
+			.contains("SQLState:  " + sqlState)
+			.contains(action)
+			.doesNotContain(PASSWORD);
 	}
 
 	@Test

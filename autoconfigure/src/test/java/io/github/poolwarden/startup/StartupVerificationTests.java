@@ -129,8 +129,13 @@ class StartupVerificationTests {
 	 * hands out a connection without validating it, so a backend killed there reaches one
 	 * caller as the server's error, with or without PoolWarden (the control): PoolWarden
 	 * verifies what the pool holds at startup, but it does not validate every borrow, and
-	 * it never re-runs the failed statement. What holds in both runs: each killed backend
-	 * fails at most one caller, with the server's own SQLState, and the next burst is clean.
+	 * it never re-runs the failed statement. The callers are lined up first; the
+	 * connections are used, the backends killed and the callers released within 400 ms,
+	 * measured, and a round that took longer (a busy machine) is not counted and is run
+	 * again, up to {@value #MAX_WINDOW_ROUNDS} times. What holds in both runs: inside the
+	 * window the scenario happens (a caller gets a killed connection), each killed backend
+	 * fails at most one caller, with the server's own SQLState, and the next burst is
+	 * clean.
 	 */
 	@ParameterizedTest(name = "poolwarden.enabled={0}")
 	@ValueSource(booleans = { true, false })
@@ -140,29 +145,50 @@ class StartupVerificationTests {
 			.run((context) -> {
 				DataSource dataSource = context.getBean(DataSource.class);
 				HikariDataSource pool = dataSource.unwrap(HikariDataSource.class);
-				// both runs: the idle connections were used just now, as verification does
-				// (and without PoolWarden, this first borrow starts HikariCP's pool)
-				try (Connection first = dataSource.getConnection(); Connection second = dataSource.getConnection()) {
-					assertThat(first.isValid(1) && second.isValid(1)).isTrue();
+				int counted = 0;
+				for (int round = 0; round < MAX_WINDOW_ROUNDS && counted == 0; round++) {
+					long[] window = new long[2];
+					List<Throwable> failures = burst(dataSource, 36, () -> {
+						// both runs: the idle connections were used just now, as verification
+						// does (without PoolWarden, the first borrow starts HikariCP's pool)
+						try (Connection first = dataSource.getConnection();
+								Connection second = dataSource.getConnection()) {
+							assertThat(first.isValid(1) && second.isValid(1)).isTrue();
+						}
+						long used = System.nanoTime();
+						assertThat(pool.getHikariPoolMXBean().getIdleConnections()).isGreaterThanOrEqualTo(2);
+						window[0] = database.terminateBackends();
+						window[1] = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - used);
+					});
+					long killed = window[0];
+					if (window[1] < 400) {
+						counted++;
+						assertThat(failures).as("inside the window (%d ms): a killed connection reached a caller",
+								window[1]).isNotEmpty();
+					}
+					assertThat(failures).as("each killed backend fails at most one caller")
+						.hasSizeLessThanOrEqualTo((int) killed);
+					assertThat(failures).allSatisfy((failure) -> assertThat(SqlStates.find(failure))
+						.as("the server's own error, not a pool error").isIn("57P01", "08006", "08003"));
+					assertThat(burst(dataSource, 36)).as("the dead connections are gone").isEmpty();
 				}
-				assertThat(pool.getHikariPoolMXBean().getIdleConnections()).isGreaterThanOrEqualTo(2);
-				long killed = database.terminateBackends();
-
-				List<Throwable> failures = burst(dataSource, 36);
-
-				assertThat(failures).as("each killed backend fails at most one caller").hasSizeLessThanOrEqualTo(
-						(int) killed);
-				assertThat(failures).allSatisfy((failure) -> assertThat(SqlStates.find(failure))
-					.as("the server's own error, not a pool error").isIn("57P01", "08006", "08003"));
-				assertThat(burst(dataSource, 36)).as("the dead connections are gone").isEmpty();
+				assertThat(counted).as("rounds that released the burst inside HikariCP's 500 ms window").isOne();
 			});
+	}
+
+	private static final int MAX_WINDOW_ROUNDS = 5;
+
+	private static List<Throwable> burst(DataSource dataSource, int threads) throws Exception {
+		return burst(dataSource, threads, () -> {
+		});
 	}
 
 	/**
 	 * Release {@code threads} callers together, each taking a connection and writing a
 	 * row; return the failures.
 	 */
-	private static List<Throwable> burst(DataSource dataSource, int threads) throws InterruptedException {
+	private static List<Throwable> burst(DataSource dataSource, int threads, BeforeRelease beforeRelease)
+			throws Exception {
 		ExecutorService executor = Executors.newFixedThreadPool(threads);
 		CountDownLatch ready = new CountDownLatch(threads);
 		CountDownLatch go = new CountDownLatch(1);
@@ -186,7 +212,12 @@ class StartupVerificationTests {
 			});
 		}
 		assertThat(ready.await(10, TimeUnit.SECONDS)).isTrue();
-		go.countDown();
+		try {
+			beforeRelease.run();
+		}
+		finally {
+			go.countDown();
+		}
 		executor.shutdown();
 		assertThat(executor.awaitTermination(60, TimeUnit.SECONDS)).as("burst finished").isTrue();
 		if (failures.isEmpty()) {
@@ -428,6 +459,16 @@ class StartupVerificationTests {
 			}
 		}
 		return null;
+	}
+
+	/**
+	 * What happens once every caller of a burst is lined up, just before they are released.
+	 */
+	@FunctionalInterface
+	private interface BeforeRelease {
+
+		void run() throws Exception;
+
 	}
 
 }

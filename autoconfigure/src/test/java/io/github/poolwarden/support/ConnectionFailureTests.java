@@ -139,6 +139,8 @@ class ConnectionFailureTests {
 	@ParameterizedTest(name = "{0}")
 	@CsvSource(delimiter = '|', textBlock = """
 			no more connections allowed (max_client_conn)                  | FULL
+			client connections exceeded (max_user_client_connections)      | FULL
+			client connections exceeded (max_db_client_connections)        | FULL
 			query_wait_timeout                                             | FULL
 			server login has been failing, try again later (server_login_retry) | NOT_READY
 			no such database: orders                                       | CONFIGURATION
@@ -149,6 +151,104 @@ class ConnectionFailureTests {
 
 		assertThat(failure.getSQLState()).isEqualTo("08P01");
 		assertThat(ConnectionFailure.of(failure).kind()).isEqualTo(kind);
+	}
+
+	/**
+	 * Wrap {@code deepest} in {@code wrappers} plain exceptions: it ends up at that depth.
+	 */
+	private static Throwable atDepth(int wrappers, Throwable deepest) {
+		Throwable chain = deepest;
+		for (int i = 0; i < wrappers; i++) {
+			chain = new RuntimeException("wrapper " + i, chain);
+		}
+		return chain;
+	}
+
+	@Test
+	void aCauseIsLookedForSixteenDeepAndNoDeeper() {
+		assertThat(ConnectionFailure.of(atDepth(15, new ConnectException("refused"))).kind()).isEqualTo(Kind.NOT_READY);
+		assertThat(ConnectionFailure.of(atDepth(16, new ConnectException("refused"))).kind()).isEqualTo(Kind.OTHER);
+	}
+
+	@Test
+	void aVendorCodeIsLookedForSixteenDeepAndNoDeeper() {
+		Throwable shallow = atDepth(15, new SQLException("too many", null, 1040));
+		Throwable deep = atDepth(16, new SQLException("too many", null, 1040));
+		fromMariaDb(shallow);
+		fromMariaDb(deep);
+		assertThat(ConnectionFailure.of(shallow).kind()).isEqualTo(Kind.FULL);
+		assertThat(ConnectionFailure.of(deep).kind()).isEqualTo(Kind.OTHER);
+	}
+
+	@Test
+	void theDriverIsRecognizedSixteenDeepAndNoDeeper() {
+		SQLException shallowMarker = new SQLException("inner");
+		SQLException deepMarker = new SQLException("inner");
+		fromMariaDb(shallowMarker);
+		fromMariaDb(deepMarker);
+		SQLException shallow = new SQLException("too many", null, 1040, atDepth(14, shallowMarker));
+		SQLException deep = new SQLException("too many", null, 1040, atDepth(15, deepMarker));
+		assertThat(ConnectionFailure.of(shallow).kind()).isEqualTo(Kind.FULL);
+		// not recognized: a vendor code of another driver, and no SQLState: no answer in time
+		assertThat(ConnectionFailure.of(deep).meaning()).isEqualTo("no answer in time");
+	}
+
+	@Test
+	void anExceptionWithoutAStackIsNoDriversAndFailsNothing() {
+		SQLException bare = new SQLException("too many", null, 1040);
+		bare.setStackTrace(new StackTraceElement[0]);
+		assertThat(ConnectionFailure.of(bare).meaning()).isEqualTo("no answer in time");
+	}
+
+	@Test
+	void aMariaDbDriverClassIsRecognizedByItsName() {
+		Throwable driverException = new org.mariadb.jdbc.export.MaxAllowedPacketException("too large", false);
+		driverException.setStackTrace(new StackTraceElement[0]);
+		assertThat(ConnectionFailure.isMySqlFamily(driverException)).isTrue();
+		assertThat(ConnectionFailure.isMySqlFamily(new SQLException("plain"))).isFalse();
+	}
+
+	@Test
+	void aMessageIsReadSixteenDeepAndNoDeeper() {
+		assertThat(ConnectionFailure.of(new SQLException("setup", "08004", atDepth(14, new SQLException("no password"))))
+			.meaning()).isEqualTo("no password was provided, and the server requires one");
+		assertThat(ConnectionFailure.of(new SQLException("setup", "08004", atDepth(15, new SQLException("no password"))))
+			.meaning()).isEqualTo("the server rejected the connection setup (authentication or TLS settings)");
+	}
+
+	@Test
+	void anEmptyPasswordIsNamedAsNoPassword() {
+		assertThat(ConnectionFailure.of(new SQLException("The server requested password-based authentication, but "
+				+ "the password is an empty string", "08004")).meaning())
+			.isEqualTo("no password was provided, and the server requires one");
+	}
+
+	@Test
+	void aTlsFailureBehindAChainedExceptionIsFound() {
+		SQLException failure = new SQLException("could not connect", "08001");
+		failure.setNextException(new SQLException("handshake", null, new SSLHandshakeException("no cipher")));
+		assertThat(ConnectionFailure.of(failure).meaning()).isEqualTo("TLS could not be set up");
+		assertThat(ConnectionFailure.of(failure).kind()).isEqualTo(Kind.CONFIGURATION);
+	}
+
+	@Test
+	void aSqlStateIsFoundSixteenDeepAndNoDeeperAndInAChainedException() {
+		assertThat(SqlStates.find(atDepth(15, new SQLException("refused", "08001")))).isEqualTo("08001");
+		assertThat(SqlStates.find(atDepth(16, new SQLException("refused", "08001")))).isNull();
+		SQLException batch = new SQLException("batch failed");
+		batch.setNextException(new SQLException("duplicate key", "23505"));
+		assertThat(SqlStates.find(batch)).isEqualTo("23505");
+		SQLException stateless = new SQLException("batch failed");
+		stateless.setNextException(new SQLException("no state either"));
+		assertThat(SqlStates.find(stateless)).isNull();
+	}
+
+	/**
+	 * Make {@code throwable} look thrown by MariaDB's driver (its top frame).
+	 */
+	private static void fromMariaDb(Throwable throwable) {
+		throwable.setStackTrace(new StackTraceElement[] {
+				new StackTraceElement("org.mariadb.jdbc.client.impl.StandardClient", "readPacket", "StandardClient.java", 1) });
 	}
 
 }

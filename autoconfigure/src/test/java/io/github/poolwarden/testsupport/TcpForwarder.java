@@ -138,11 +138,21 @@ public final class TcpForwarder implements AutoCloseable {
 				Socket client = socket.accept();
 				this.accepted.incrementAndGet();
 				this.sockets.add(client);
+				if (socket.isClosed()) {
+					// cut() ran while this connection was being accepted: it is cut too
+					closeQuietly(client);
+					continue;
+				}
 				if (this.blackHole) {
 					continue;
 				}
 				Socket upstream = new Socket(this.targetHost, this.targetPort);
 				this.sockets.add(upstream);
+				if (socket.isClosed()) {
+					closeQuietly(client);
+					closeQuietly(upstream);
+					continue;
+				}
 				this.executor.execute(() -> pipe(client, upstream, false));
 				this.executor.execute(() -> pipe(upstream, client, true));
 			}

@@ -21,6 +21,7 @@ import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.SQLException;
 import java.sql.Statement;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
@@ -31,6 +32,7 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 import io.github.poolwarden.support.JdbcTarget;
+import org.awaitility.Awaitility;
 
 import org.testcontainers.DockerClientFactory;
 import org.testcontainers.postgresql.PostgreSQLContainer;
@@ -331,7 +333,64 @@ public final class TestPostgres {
 		}
 
 		/**
+		 * Return how many sessions were ever established to this database, read through
+		 * the server's own statistics ({@code pg_stat_database.sessions}) over a
+		 * connection to another database, so reading it opens none here.
+		 * @return the sessions
+		 */
+		public long sessionsOpened() {
+			return readAsAdmin("SELECT sessions FROM pg_stat_database WHERE datname = ?", "sessions");
+		}
+
+		/**
+		 * The sessions opened so far once the server's statistics have settled: a
+		 * backend counts its session when it first reports and a closed one when it
+		 * exits, a moment after its client has moved on. Settled means the count and
+		 * the backends connected to this database read the same twice, 500 ms apart.
+		 * @return the sessions
+		 */
+		public long settledSessionsOpened() {
+			long[] seen = { sessionsOpened(), backends() };
+			Awaitility.await("the sessions of " + this.name + " to settle")
+				.atMost(Duration.ofSeconds(15))
+				.pollDelay(Duration.ofMillis(500))
+				.pollInterval(Duration.ofMillis(500))
+				.until(() -> {
+					long sessions = sessionsOpened();
+					long backends = backends();
+					boolean settled = sessions == seen[0] && backends == seen[1];
+					seen[0] = sessions;
+					seen[1] = backends;
+					return settled;
+				});
+			return seen[0];
+		}
+
+		private long backends() {
+			return readAsAdmin("SELECT count(*) FROM pg_stat_activity WHERE datname = ?", "backends");
+		}
+
+		/**
+		 * Read one number about this database over a connection to another one, so that
+		 * reading it opens no session here; {@code sql} takes the database's name.
+		 */
+		private long readAsAdmin(String sql, String what) {
+			try (Connection connection = DriverManager.getConnection(adminUrl());
+					var statement = connection.prepareStatement(sql)) {
+				statement.setString(1, this.name);
+				try (var resultSet = statement.executeQuery()) {
+					resultSet.next();
+					return resultSet.getLong(1);
+				}
+			}
+			catch (SQLException ex) {
+				throw new IllegalStateException("Could not read the " + what + " of " + this.name, ex);
+			}
+		}
+
+		/**
 		 * Terminate every backend connected to this database, but the caller's.
+		 * @return how many were terminated
 		 */
 		public long terminateBackends() {
 			return queryForLong("SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity WHERE datname = '"

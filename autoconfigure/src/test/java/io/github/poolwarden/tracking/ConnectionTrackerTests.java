@@ -261,6 +261,7 @@ class ConnectionTrackerTests {
 		assertThat(HolderSummary.lines(holders)).containsExactly(
 				"12 held by ReportJob.export(ReportJob.java:88), oldest 47 s (threads report-0, report-1, report-2, +9 more)",
 				"1 held by an unrecorded call site, oldest 850 ms (thread http-1)");
+		assertThat(HolderSummary.describe(List.of(), 120)).isEqualTo("no connection is held");
 		assertThat(HolderSummary.describe(holders, 120)).startsWith("12 held by ReportJob.export")
 			.endsWith("; +1 more call sites")
 			.hasSizeLessThanOrEqualTo(140);
@@ -392,6 +393,116 @@ class ConnectionTrackerTests {
 
 		assertThat(ConnectionTracker.describe(unnamed)).isEqualTo("thread #" + unnamed.getId());
 		assertThat(ConnectionTracker.describe(Thread.currentThread())).isEqualTo(Thread.currentThread().getName());
+	}
+
+	@Test
+	void noReturnIsKnownBeforeAConnectionComesBack() throws SQLException {
+		Connection connection = this.tracker.track(new Stub().lend(), this.tracker.holding());
+
+		assertThat(this.tracker.latestReturn()).isEmpty();
+		assertThat(this.tracker.latestHealthyReturn()).isEmpty();
+		connection.close();
+	}
+
+	@Test
+	void aReturnInWorkingOrderIsStampedNoLaterThanItHappened() throws SQLException {
+		Connection connection = this.tracker.track(new Stub().lend(), this.tracker.holding());
+		this.tracker.checkLongHolds();
+		long before = System.nanoTime();
+
+		connection.close();
+		long after = System.nanoTime();
+
+		assertThat(this.tracker.latestHealthyReturn()).isPresent();
+		long returnedAt = this.tracker.latestHealthyReturn().getAsLong();
+		assertThat(after - returnedAt).isNotNegative();
+		assertThat(before - returnedAt).as("stamped by the tracker's clock, ticked before").isNotNegative();
+		assertThat(this.tracker.latestReturn()).isEqualTo(this.tracker.latestHealthyReturn());
+	}
+
+	@Test
+	void aConnectionThePoolClosedAfterAConnectionErrorIsNoHealthyReturn() throws SQLException {
+		Stub physical = new Stub();
+		this.tracker.track(physical.lend(), this.tracker.holding()).close();
+		Connection broken = this.tracker.track(physical.lend(), this.tracker.holding());
+		physical.closed.set(true);
+
+		broken.close();
+
+		assertThat(this.tracker.latestReturn()).isPresent();
+		assertThat(this.tracker.latestHealthyReturn()).isEmpty();
+	}
+
+	@Test
+	void aHealthyReturnAfterABrokenOneCountsOnceTheClockHasMoved() throws SQLException {
+		Stub brokenPhysical = new Stub();
+		Connection broken = this.tracker.track(brokenPhysical.lend(), this.tracker.holding());
+		brokenPhysical.closed.set(true);
+		broken.close();
+		Connection healthy = this.tracker.track(new Stub().lend(), this.tracker.holding());
+		org.awaitility.Awaitility.await()
+			.atMost(Duration.ofSeconds(5))
+			.until(() -> this.tracker.oldestHold().toNanos() > 0);
+
+		healthy.close();
+
+		assertThat(this.tracker.latestHealthyReturn()).isPresent();
+	}
+
+	@Test
+	void anAbortedConnectionIsNoHealthyReturn() throws SQLException {
+		Connection connection = this.tracker.track(new Stub().lend(), this.tracker.holding());
+
+		connection.abort(Runnable::run);
+
+		assertThat(this.tracker.latestReturn()).isPresent();
+		assertThat(this.tracker.latestHealthyReturn()).isEmpty();
+	}
+
+	@Test
+	void theLatestReturnOutlivesThePruningOfItsSlot() throws SQLException {
+		Stub physical = new Stub();
+		this.tracker.track(physical.lend(), this.tracker.holding()).close();
+		long returnedAt = this.tracker.latestReturn().getAsLong();
+		physical.closed.set(true);
+
+		this.tracker.prune();
+
+		assertThat(this.tracker.registrySize()).isZero();
+		assertThat(this.tracker.latestReturn()).hasValue(returnedAt);
+	}
+
+	@Test
+	void returnsAreNotStampedWithoutHolderTracking() throws SQLException {
+		ConnectionTracker rollbackOnly = new ConnectionTracker("unit", false, true, CallSiteCapture.NEVER, CALL_SITES,
+				Duration.ofSeconds(30));
+
+		rollbackOnly.track(new Stub().lend(), rollbackOnly.holding()).close();
+
+		assertThat(rollbackOnly.latestReturn()).isEmpty();
+	}
+
+	@Test
+	void reconcileAddsTheConnectionsWithoutARecordedHolderAndSaysSo() {
+		List<ConnectionHolder> recorded = List.of(new ConnectionHolder("worker-1", Instant.now(), Duration.ofSeconds(3),
+				"Jobs.run(Jobs.java:12)", null));
+
+		List<ConnectionHolder> reconciled = HolderSummary.reconcile(recorded, 3);
+
+		assertThat(reconciled).hasSize(3).first().isEqualTo(recorded.get(0));
+		assertThat(HolderSummary.lines(reconciled)).containsExactly(
+				"1 held by Jobs.run(Jobs.java:12), oldest 3 s (thread worker-1)",
+				"2 with " + HolderSummary.NO_RECORDED_HOLDER);
+	}
+
+	@Test
+	void reconcileDropsTheYoungestHoldersBeyondTheActiveCount() {
+		ConnectionHolder oldest = new ConnectionHolder("a", Instant.now(), Duration.ofSeconds(9), "A.a(A.java:1)", null);
+		ConnectionHolder youngest = new ConnectionHolder("b", Instant.now(), Duration.ofMillis(5), "B.b(B.java:1)", null);
+
+		assertThat(HolderSummary.reconcile(List.of(oldest, youngest), 1)).containsExactly(oldest);
+		assertThat(HolderSummary.reconcile(List.of(oldest, youngest), 2)).containsExactly(oldest, youngest);
+		assertThat(HolderSummary.reconcile(List.of(oldest), -1)).isEmpty();
 	}
 
 	private static StackTraceElement frame(String className, String method) {

@@ -221,4 +221,13 @@ class UtilizationMonitorTests {
 			.isThrownBy(() -> new UtilizationMonitor(UtilizationThresholds.DEFAULTS, Duration.ofSeconds(-1)));
 	}
 
+	@Test
+	void rejectsMissingThresholdsAndANegativeHoldDown() {
+		assertThatIllegalArgumentException().isThrownBy(() -> new UtilizationMonitor(null, Duration.ZERO))
+			.withMessage("'thresholds' must not be null");
+		assertThatIllegalArgumentException()
+			.isThrownBy(() -> new UtilizationMonitor(UtilizationThresholds.DEFAULTS, Duration.ofMillis(-1)))
+			.withMessage("'holdDown' must be zero or positive");
+	}
+
 }

@@ -19,6 +19,7 @@ package io.github.poolwarden.sample;
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.net.Socket;
+import java.util.function.BooleanSupplier;
 
 import org.testcontainers.DockerClientFactory;
 import org.testcontainers.postgresql.PostgreSQLContainer;
@@ -41,23 +42,60 @@ public final class TestSampleApplication {
 	}
 
 	public static void main(String[] args) {
-		String url = System.getenv("SPRING_DATASOURCE_URL");
+		Database database = choose(System.getenv("SPRING_DATASOURCE_URL"), TestSampleApplication::dockerAnswers,
+				() -> answers("localhost", 5432));
+		switch (database) {
+			case URL -> SampleApplication.main(args);
+			case CONTAINER -> SpringApplication.from(SampleApplication::main).with(ContainerDatabase.class).run(args);
+			case LOCALHOST -> {
+				System.out.println(LOCALHOST_MESSAGE);
+				SampleApplication.main(args);
+			}
+			case NONE -> {
+				System.err.println(NONE_MESSAGE);
+				System.exit(1);
+			}
+		}
+	}
+
+	static final String LOCALHOST_MESSAGE = "No Docker engine answers: running against the PostgreSQL on localhost:5432.";
+
+	static final String NONE_MESSAGE = "The sample application needs PostgreSQL: start a Docker engine (Testcontainers "
+			+ "then starts postgres:15-alpine), or a PostgreSQL server on localhost:5432 with user postgres, or point "
+			+ "SPRING_DATASOURCE_URL, SPRING_DATASOURCE_USERNAME and SPRING_DATASOURCE_PASSWORD at one.";
+
+	/**
+	 * Where the application's database comes from, in the order asked.
+	 */
+	enum Database {
+
+		/** {@code SPRING_DATASOURCE_URL}, as set. */
+		URL,
+
+		/** A PostgreSQL that Testcontainers starts. */
+		CONTAINER,
+
+		/** The PostgreSQL on {@code localhost:5432}. */
+		LOCALHOST,
+
+		/** None: the application says what is missing and exits. */
+		NONE
+
+	}
+
+	/**
+	 * Choose the database: the URL when set, else a container when Docker answers, else
+	 * {@code localhost:5432} when it answers. Docker and the port are asked only when
+	 * needed (asking Docker takes a moment).
+	 */
+	static Database choose(String url, BooleanSupplier docker, BooleanSupplier localhost) {
 		if (url != null && !url.isBlank()) {
-			SampleApplication.main(args);
+			return Database.URL;
 		}
-		else if (dockerAnswers()) {
-			SpringApplication.from(SampleApplication::main).with(ContainerDatabase.class).run(args);
+		if (docker.getAsBoolean()) {
+			return Database.CONTAINER;
 		}
-		else if (answers("localhost", 5432)) {
-			System.out.println("No Docker engine answers: running against the PostgreSQL on localhost:5432.");
-			SampleApplication.main(args);
-		}
-		else {
-			System.err.println("The sample application needs PostgreSQL: start a Docker engine (Testcontainers then "
-					+ "starts postgres:15-alpine), or a PostgreSQL server on localhost:5432 with user postgres, or "
-					+ "point SPRING_DATASOURCE_URL, SPRING_DATASOURCE_USERNAME and SPRING_DATASOURCE_PASSWORD at one.");
-			System.exit(1);
-		}
+		return localhost.getAsBoolean() ? Database.LOCALHOST : Database.NONE;
 	}
 
 	private static boolean dockerAnswers() {

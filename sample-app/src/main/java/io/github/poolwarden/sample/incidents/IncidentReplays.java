@@ -40,16 +40,21 @@ import javax.sql.DataSource;
 
 import com.zaxxer.hikari.HikariDataSource;
 import io.github.poolwarden.GuardedDataSource;
+import io.github.poolwarden.advice.PoolAdvice;
+import io.github.poolwarden.advice.Verdict;
 import io.github.poolwarden.autoconfigure.PoolWardenAutoConfiguration;
 import io.github.poolwarden.retry.AcquisitionRetryStats;
 import io.github.poolwarden.utilization.UtilizationLevel;
 
+import org.springframework.aot.AotDetector;
 import org.springframework.boot.WebApplicationType;
 import org.springframework.boot.autoconfigure.ImportAutoConfiguration;
 import org.springframework.boot.builder.SpringApplicationBuilder;
 import org.springframework.boot.jdbc.autoconfigure.DataSourceAutoConfiguration;
 import org.springframework.context.ConfigurableApplicationContext;
+import org.springframework.http.HttpStatus;
 import org.springframework.stereotype.Service;
+import org.springframework.web.server.ResponseStatusException;
 
 /**
  * Replays the five incidents, each twice side by side: through PoolWarden and through a
@@ -63,6 +68,19 @@ public class IncidentReplays {
 	private static final String PLAIN = "plain-hikaricp";
 
 	private static final String GUARDED = "poolwarden";
+
+	/**
+	 * The shortest advice window, so a replay of a few seconds earns advice.
+	 */
+	private static final String ADVICE_WINDOW = "--poolwarden.advice.window=10s";
+
+	/**
+	 * The retry of incidents 000 and 004 (Boot's 30 s budget, unchanged) in up to 100
+	 * attempts rather than 3, so a caller comes back sooner. Incident 001 sets only its
+	 * connection-timeout, the same for both sides; 002 keeps the application's settings.
+	 */
+	private static final String[] INCIDENT_RETRY = { "--poolwarden.retry.max-retries=100",
+			"--poolwarden.retry.timeout=30s" };
 
 	private final GuardedDataSource appPool;
 
@@ -81,6 +99,12 @@ public class IncidentReplays {
 	 * @return both sides' results
 	 */
 	public Map<String, Object> replay(String id, int size, int years, int contexts) throws Exception {
+		if (!id.equals("003") && AotDetector.useGeneratedArtifacts()) {
+			throw new ResponseStatusException(HttpStatus.CONFLICT, "Incident " + id + " starts application contexts "
+					+ "of its own, which Spring AOT did not process (it processes the application only): run the "
+					+ "sample app without -Dspring.aot.enabled=true to replay it. 003 replays on the application's "
+					+ "own pool, on AOT too.");
+		}
 		List<SideResult> sides = switch (id) {
 			case "000" -> burstAfterStart();
 			case "001" -> fanOut(size, years);
@@ -100,7 +124,7 @@ public class IncidentReplays {
 	 */
 	private List<SideResult> burstAfterStart() throws Exception {
 		List<SideResult> sides = new ArrayList<>();
-		try (ConfigurableApplicationContext context = childContext("incident-000", 20, 2, 30_000, true)) {
+		try (ConfigurableApplicationContext context = childContext("incident-000", 20, 2, 30_000, true, INCIDENT_RETRY)) {
 			GuardedDataSource guarded = context.getBean(GuardedDataSource.class);
 			sides.add(run(GUARDED, guarded, utilizationOf(guarded), () -> burst(guarded, 36, "SELECT 1"),
 					"pool verified (started, filled, validated) before the first caller"));
@@ -114,32 +138,65 @@ public class IncidentReplays {
 
 	/**
 	 * 001: 1 site x 4 scenarios x {@code years} tasks on 8 workers, each task taking 12
-	 * connections in sequence, holding each for a real 60 ms query.
+	 * connections in sequence, holding each for a real 60 ms query; both sides with the
+	 * same budget, a 1 s connection-timeout, and nothing else set. HikariCP alone lets a
+	 * worker that returns a connection take it straight back, and one left behind waits
+	 * out its second; PoolWarden serves the waiting workers in turn. PoolWarden's side
+	 * ends with the advice it earned over a 10 s window (the shortest): grow, when the
+	 * run lasts that long.
 	 */
 	private List<SideResult> fanOut(int size, int years) throws Exception {
 		List<SideResult> sides = new ArrayList<>();
-		try (ConfigurableApplicationContext context = childContext("incident-001", size, size, 250, true)) {
+		try (ConfigurableApplicationContext context = childContext("incident-001", size, size, FAN_OUT_BUDGET, true,
+				ADVICE_WINDOW)) {
 			GuardedDataSource guarded = context.getBean(GuardedDataSource.class);
 			sides.add(run(GUARDED, guarded, utilizationOf(guarded), () -> tasks(guarded, 4 * years, 8, 12),
-					"exhausted acquisitions retried with backoff"));
+					"the same 1 s budget; waiting workers served in turn")
+				.withAdvice(adviceOf(guarded)));
 		}
-		try (HikariDataSource plain = plainPool("incident-001-plain", size, size, 250)) {
+		try (HikariDataSource plain = plainPool("incident-001-plain", size, size, FAN_OUT_BUDGET)) {
 			sides.add(run(PLAIN, null, utilizationOf(plain), () -> tasks(plain, 4 * years, 8, 12),
-					"HikariCP alone: a caller waiting longer than connectionTimeout fails"));
+					"HikariCP alone, the same 1 s budget: a worker left behind longer fails"));
 		}
 		return sides;
 	}
 
 	/**
+	 * Incident 001's connection-timeout, the same for both sides.
+	 */
+	private static final long FAN_OUT_BUDGET = 1000;
+
+	/**
+	 * The advice a replay's pool earned, with a sample taken now so the last second
+	 * counts.
+	 */
+	private static Map<String, Object> adviceOf(GuardedDataSource guarded) {
+		guarded.sampleDemand();
+		PoolAdvice advice = guarded.getAdvisor().advice();
+		Map<String, Object> map = new LinkedHashMap<>();
+		map.put("verdict", advice.verdict().value());
+		map.put("recommendedMaximumPoolSize", advice.recommendedMaximumPoolSize());
+		map.put("confidence", advice.confidence().value());
+		map.put("message", advice.message());
+		return map;
+	}
+
+	/**
 	 * 002: an error path that leaks until the pool is dry, then one more acquisition; and
-	 * a long report job. Runs on the application's own pool, so the live page sees it.
+	 * a long report job. Each side gets a pool of the application's size and settings;
+	 * PoolWarden's, with a 10 s advice window, stays dry until its advice says fix-code
+	 * (a leak: the connections are held past half the window), at most 20 s.
 	 */
 	private List<SideResult> leakAndReport() throws Exception {
 		List<SideResult> sides = new ArrayList<>();
-		sides.add(leak(GUARDED, this.appPool, this.appPool, utilizationOf(this.appPool)));
 		HikariDataSource pool = this.appPool.getPool();
-		try (HikariDataSource plain = plainPool("incident-002-plain", pool.getMaximumPoolSize(),
-				pool.getMaximumPoolSize(), pool.getConnectionTimeout())) {
+		int max = pool.getMaximumPoolSize();
+		try (ConfigurableApplicationContext context = childContext("incident-002", max, max,
+				pool.getConnectionTimeout(), true, ADVICE_WINDOW)) {
+			GuardedDataSource guarded = context.getBean(GuardedDataSource.class);
+			sides.add(leak(GUARDED, guarded, guarded, utilizationOf(guarded)).withAdvice(adviceOf(guarded)));
+		}
+		try (HikariDataSource plain = plainPool("incident-002-plain", max, max, pool.getConnectionTimeout())) {
 			sides.add(leak(PLAIN, plain, null, utilizationOf(plain)));
 		}
 		return sides;
@@ -171,8 +228,14 @@ public class IncidentReplays {
 					}
 				});
 				// The pool stays dry for 3 s while one more caller waits: long enough for
-				// PoolWarden's first attempt (2 s with Boot's defaults) to end and warn.
+				// PoolWarden's first attempt (2 s with Boot's defaults) to end and warn;
+				// through PoolWarden, until its advice names the leak.
 				Thread.sleep(3000);
+				long until = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
+				while (guarded != null && guarded.getAdvisor() != null
+						&& guarded.getAdvisor().advice().verdict() != Verdict.FIX_CODE && System.nanoTime() < until) {
+					Thread.sleep(200);
+				}
 				if (guarded != null && guarded.getTracker() != null) {
 					named.set(guarded.getTracker().summary(600));
 				}
@@ -188,8 +251,8 @@ public class IncidentReplays {
 					failed++;
 				}
 				return new int[] { 2 + max, failed };
-			}, named::get, "the error path forgets close() until the pool is dry; one more caller waits 3 s, "
-					+ "then the leaked connections are closed");
+			}, named::get, "the error path forgets close() until the pool is dry; one more caller waits (3 s, "
+					+ "through PoolWarden until its advice names the leak), then the leaked connections are closed");
 		}
 		finally {
 			for (Connection connection : leaked) {
@@ -281,7 +344,7 @@ public class IncidentReplays {
 						.web(WebApplicationType.NONE)
 						.logStartupInfo(false)
 						.run(argsAs(role, password, "incident-004-" + side + "-" + i, 10, 10, 2000, guarded,
-								"--poolwarden.startup.timeout=5s"));
+								INCIDENT_RETRY[0], INCIDENT_RETRY[1], "--poolwarden.startup.timeout=5s"));
 					cached.add(context);
 					try (Connection connection = context.getBean(DataSource.class).getConnection();
 							Statement statement = connection.createStatement()) {
@@ -414,10 +477,10 @@ public class IncidentReplays {
 	}
 
 	private ConfigurableApplicationContext childContext(String name, int max, int minIdle, long connectionTimeout,
-			boolean guarded) {
+			boolean guarded, String... extra) {
 		return new SpringApplicationBuilder(ReplayPool.class).web(WebApplicationType.NONE)
 			.logStartupInfo(false)
-			.run(args(name, max, minIdle, connectionTimeout, guarded));
+			.run(args(name, max, minIdle, connectionTimeout, guarded, extra));
 	}
 
 	private String[] args(String name, int max, int minIdle, long connectionTimeout, boolean guarded,
@@ -435,8 +498,7 @@ public class IncidentReplays {
 				"--spring.datasource.hikari.pool-name=" + name, "--spring.datasource.hikari.maximum-pool-size=" + max,
 				"--spring.datasource.hikari.minimum-idle=" + minIdle,
 				"--spring.datasource.hikari.connection-timeout=" + connectionTimeout,
-				"--poolwarden.enabled=" + guarded, "--poolwarden.retry.max-retries=100",
-				"--poolwarden.retry.timeout=30s", "--spring.main.banner-mode=off"));
+				"--poolwarden.enabled=" + guarded, "--spring.main.banner-mode=off"));
 		args.addAll(List.of(extra));
 		return args.toArray(String[]::new);
 	}

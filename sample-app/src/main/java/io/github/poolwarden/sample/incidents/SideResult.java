@@ -19,6 +19,8 @@ package io.github.poolwarden.sample.incidents;
 import java.util.LinkedHashMap;
 import java.util.Map;
 
+import org.jspecify.annotations.Nullable;
+
 /**
  * What one side of a replay did: through PoolWarden, or through a plain HikariCP pool of
  * the same size.
@@ -33,10 +35,24 @@ import java.util.Map;
  * @param holdersNamed the holders summary PoolWarden gave, or an empty string
  * @param millis time taken
  * @param notes what happened, in a line
+ * @param advice the pool-size advice PoolWarden gave at the end (verdict, size, message),
+ * or {@code null} where there is none
  * @author PoolWarden authors
  */
 public record SideResult(String side, int completed, int failed, long recovered, long exhausted,
-		double peakUtilization, long warnings, String holdersNamed, long millis, String notes) {
+		double peakUtilization, long warnings, String holdersNamed, long millis, String notes,
+		@Nullable Map<String, Object> advice) {
+
+	SideResult(String side, int completed, int failed, long recovered, long exhausted, double peakUtilization,
+			long warnings, String holdersNamed, long millis, String notes) {
+		this(side, completed, failed, recovered, exhausted, peakUtilization, warnings, holdersNamed, millis, notes,
+				null);
+	}
+
+	SideResult withAdvice(Map<String, Object> advice) {
+		return new SideResult(this.side, this.completed, this.failed, this.recovered, this.exhausted,
+				this.peakUtilization, this.warnings, this.holdersNamed, this.millis, this.notes, advice);
+	}
 
 	Map<String, Object> toMap() {
 		Map<String, Object> map = new LinkedHashMap<>();
@@ -50,6 +66,9 @@ public record SideResult(String side, int completed, int failed, long recovered,
 		map.put("holdersNamed", this.holdersNamed);
 		map.put("millis", this.millis);
 		map.put("notes", this.notes);
+		if (this.advice != null) {
+			map.put("advice", this.advice);
+		}
 		return map;
 	}
 

@@ -1,0 +1,36 @@
+/*
+ * Copyright 2026-present the PoolWarden authors.
+ *
+ * Licensed under the Apache License, Version 2.0 (the "License");
+ * you may not use this file except in compliance with the License.
+ * You may obtain a copy of the License at
+ *
+ *      https://www.apache.org/licenses/LICENSE-2.0
+ *
+ * Unless required by applicable law or agreed to in writing, software
+ * distributed under the License is distributed on an "AS IS" BASIS,
+ * WITHOUT WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied.
+ * See the License for the specific language governing permissions and
+ * limitations under the License.
+ */
+
+package io.github.poolwarden.tracking;
+
+import org.jspecify.annotations.Nullable;
+
+/**
+ * The fields of a slot, laid out after the padding of its superclass.
+ */
+abstract class SlotFields extends SlotPadding {
+
+	volatile @Nullable GuardedConnection current;
+
+	long borrows;
+
+	long returns;
+
+	long returnedAtNanos;
+
+	volatile long deadSinceNanos;
+
+}
