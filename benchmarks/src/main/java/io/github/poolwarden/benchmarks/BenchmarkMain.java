@@ -17,6 +17,7 @@
 package io.github.poolwarden.benchmarks;
 
 import java.io.File;
+import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -35,7 +36,9 @@ import org.openjdk.jmh.runner.options.TimeValue;
 /**
  * Runs the benchmarks. {@code smoke} runs one short iteration of everything (what CI
  * runs); {@code all} runs the full set; {@code jmh}, {@code interleaved}, {@code e2e} and
- * {@code virtual} run one part; {@code exhaustion} only the same-budget exhaustion burst. The end-to-end part needs {@code POOLWARDEN_BENCH_JDBC_URL} (or
+ * {@code virtual} run one part; {@code exhaustion} only the same-budget exhaustion burst,
+ * {@code steady} only the headline steady load, raw against the defaults
+ * ({@code POOLWARDEN_BENCH_ROUNDS} rounds, 5 unless set). The end-to-end part needs {@code POOLWARDEN_BENCH_JDBC_URL} (or
  * {@code POOLWARDEN_TEST_JDBC_URL}): a role that may create a database.
  */
 public final class BenchmarkMain {
@@ -49,8 +52,8 @@ public final class BenchmarkMain {
 		boolean all = smoke || mode.equals("all");
 		Files.createDirectories(Path.of("target"));
 		StringBuilder out = new StringBuilder();
-		out.append(String.format("PoolWarden benchmarks, %s, %s, %d cores, Java %s (%s)%n", mode, LocalDate.now(),
-				Runtime.getRuntime().availableProcessors(), System.getProperty("java.version"),
+		out.append(String.format("PoolWarden benchmarks, %s, %s, at %s, %d cores, Java %s (%s)%n", mode, LocalDate.now(),
+				commit(), Runtime.getRuntime().availableProcessors(), System.getProperty("java.version"),
 				System.getProperty("java.vm.name")));
 		if (all || mode.equals("jmh")) {
 			jmh(smoke);
@@ -59,10 +62,10 @@ public final class BenchmarkMain {
 			InterleavedHarness.report(smoke ? 2 : 40, Duration.ofMillis(smoke ? 50 : 250), out);
 		}
 		if (all || mode.equals("e2e")) {
-			new EndToEnd(jdbcUrl(), smoke).report(out, false);
+			new EndToEnd(jdbcUrl(), smoke).report(out, "all");
 		}
-		if (mode.equals("exhaustion")) {
-			new EndToEnd(jdbcUrl(), false).report(out, true);
+		if (mode.equals("exhaustion") || mode.equals("steady")) {
+			new EndToEnd(jdbcUrl(), false).report(out, mode);
 		}
 		if (all || mode.equals("virtual")) {
 			virtualThreads(jdbcUrl(), smoke ? 1 : 5, out);
@@ -72,6 +75,26 @@ public final class BenchmarkMain {
 		Path report = Path.of("target", "benchmark-" + mode + ".md");
 		Files.writeString(report, out);
 		System.out.println("Report written to " + report.toAbsolutePath());
+	}
+
+	/**
+	 * The commit the benchmarks measure, as {@code git describe --always --dirty} reads it
+	 * where they run ("-dirty" when the working tree has changes), or "an unknown commit".
+	 */
+	private static String commit() {
+		try {
+			Process git = new ProcessBuilder("git", "describe", "--always", "--dirty").redirectErrorStream(true).start();
+			String described = new String(git.getInputStream().readAllBytes(), StandardCharsets.UTF_8).trim();
+			return (git.waitFor(10, TimeUnit.SECONDS) && git.exitValue() == 0) ? "`" + described + "`"
+					: "an unknown commit";
+		}
+		catch (IOException ex) {
+			return "an unknown commit";
+		}
+		catch (InterruptedException ex) {
+			Thread.currentThread().interrupt();
+			return "an unknown commit";
+		}
 	}
 
 	private static String jdbcUrl() {

@@ -77,16 +77,18 @@ final class EndToEnd {
 	EndToEnd(String adminUrl, boolean smoke) {
 		this.adminUrl = adminUrl;
 		this.smoke = smoke;
-		this.rounds = smoke ? 1 : 5;
+		String rounds = System.getenv("POOLWARDEN_BENCH_ROUNDS");
+		this.rounds = smoke ? 1 : (rounds != null && !rounds.isBlank()) ? Integer.parseInt(rounds.trim()) : 5;
 		this.slice = smoke ? Duration.ofMillis(500) : Duration.ofSeconds(10);
 	}
 
 	/**
 	 * Run the end-to-end scenarios.
 	 * @param out where the report goes
-	 * @param exhaustionOnly only the same-budget exhaustion burst
+	 * @param part {@code all}, {@code exhaustion} (only the same-budget exhaustion
+	 * burst) or {@code steady} (only the headline steady load)
 	 */
-	void report(StringBuilder out, boolean exhaustionOnly) throws Exception {
+	void report(StringBuilder out, String part) throws Exception {
 		this.database = "pw_bench_" + UUID.randomUUID().toString().replace("-", "").substring(0, 10);
 		admin("CREATE DATABASE " + this.database);
 		this.url = withDatabase(this.adminUrl, this.database);
@@ -101,11 +103,16 @@ final class EndToEnd {
 			out.append(String.format("%nEnd to end, PostgreSQL, every variant built through the auto-configuration; "
 					+ "%d rounds, %d ms per variant per round, random order each round; medians over rounds, and "
 					+ "the median of each round's ratio to raw%n", this.rounds, this.slice.toMillis()));
-			if (exhaustionOnly) {
+			if (part.equals("exhaustion")) {
 				exhaustion(out);
 				return;
 			}
-			steady(out);
+			if (part.equals("steady")) {
+				steady(out, List.of(Variant.RAW, Variant.DEFAULTS));
+				return;
+			}
+			steady(out, List.of(Variant.RAW, Variant.DEFAULTS, Variant.ALWAYS, Variant.ON_PRESSURE, Variant.NEVER,
+					Variant.LEAK_DETECTION));
 			bursts(out);
 			exhaustion(out);
 			startup(out, this.smoke ? 1 : 5);
@@ -118,9 +125,7 @@ final class EndToEnd {
 	/**
 	 * The headline: 4 threads, a pool of 8, one indexed SELECT per borrow.
 	 */
-	private void steady(StringBuilder out) throws Exception {
-		List<Variant> variants = List.of(Variant.RAW, Variant.DEFAULTS, Variant.ALWAYS, Variant.ON_PRESSURE,
-				Variant.NEVER, Variant.LEAK_DETECTION);
+	private void steady(StringBuilder out, List<Variant> variants) throws Exception {
 		Map<Variant, List<Slice>> results = interleave(variants, (variant) -> variant.build(this.url, 8,
 				Duration.ofSeconds(30)), (dataSource) -> steadySlice(dataSource, 4));
 		out.append("\nSteady load: 4 threads, pool of 8, one indexed SELECT by primary key per borrow\n\n");
@@ -346,6 +351,12 @@ final class EndToEnd {
 		workers.shutdown();
 		for (Future<?> result : results) {
 			result.get(5, TimeUnit.MINUTES);
+		}
+		if (completed.get() == 0) {
+			// a variant that does not work must fail the run, smoke runs included, not
+			// report a ratio of zero
+			throw new IllegalStateException("A slice of " + this.slice.toMillis() + " ms completed no acquisition ("
+					+ failed.get() + " failed): the variant under measurement does not work");
 		}
 		double seconds = (System.nanoTime() - start) / 1e9;
 		return new Slice(completed.get() / seconds, completed.get(), failed.get(), waits.percentile(0.99),

@@ -28,6 +28,7 @@ import java.util.Map;
 import java.util.Random;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.AtomicReference;
 
 import javax.sql.DataSource;
 
@@ -99,6 +100,7 @@ final class InterleavedHarness {
 	private double slice(DataSource dataSource, int threads) throws Exception {
 		CountDownLatch start = new CountDownLatch(1);
 		AtomicLong operations = new AtomicLong();
+		AtomicReference<Throwable> failure = new AtomicReference<>();
 		List<Thread> workers = new ArrayList<>();
 		long[] window = new long[2];
 		for (int i = 0; i < threads; i++) {
@@ -113,8 +115,9 @@ final class InterleavedHarness {
 						}
 					}
 				}
-				catch (InterruptedException | SQLException ex) {
-					throw new IllegalStateException(ex);
+				catch (InterruptedException | SQLException | RuntimeException ex) {
+					failure.compareAndSet(null, ex);
+					return;
 				}
 				operations.addAndGet(count);
 			});
@@ -126,6 +129,11 @@ final class InterleavedHarness {
 		start.countDown();
 		for (Thread worker : workers) {
 			worker.join();
+		}
+		if (failure.get() != null || operations.get() == 0) {
+			// a variant that does not work fails the run, smoke runs included
+			throw new IllegalStateException("A slice completed " + operations.get() + " borrows: the variant under "
+					+ "measurement does not work", failure.get());
 		}
 		return operations.get() / ((System.nanoTime() - window[0]) / 1e9);
 	}
