@@ -19,10 +19,11 @@
 #   POOLWARDEN_TEST_MARIADB_URL a MariaDB or MySQL server to test against instead of the
 #                               machine's own (an account that may create databases, users)
 #   POOLWARDEN_SKIP_SETUP=1   only run the build
+#   POOLWARDEN_SETUP_ONLY=1   only the set-up: print the two URLs above as `export` lines
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-log() { printf '[test] %s\n' "$*"; }
+log() { printf '[test] %s\n' "$*" >&2; }
 
 as_root() {
 	if [ "$(id -u)" = 0 ]; then
@@ -138,5 +139,22 @@ SQL
 if [ "${POOLWARDEN_SKIP_SETUP:-}" != 1 ]; then
 	setup
 fi
+
+# Only the set-up: print the servers the tests use, as shell assignments for another
+# script's `eval` (CI's later steps), and build nothing.
+if [ "${POOLWARDEN_SETUP_ONLY:-}" = 1 ]; then
+	printf 'export POOLWARDEN_TEST_JDBC_URL=%q\n' "${POOLWARDEN_TEST_JDBC_URL:-}"
+	printf 'export POOLWARDEN_TEST_MARIADB_URL=%q\n' "${POOLWARDEN_TEST_MARIADB_URL:-}"
+	exit 0
+fi
+
+# The build targets Java 17: say which JDK runs it, and stop early on an older one.
+java_version=$(java -XshowSettings:properties -version 2>&1 | awk -F= '/java.specification.version/ {gsub(/ /, "", $2); print $2}')
+case "$java_version" in
+	1.*|9|10|11|12|13|14|15|16|"")
+		log "Java ${java_version:-unknown} found at $(command -v java): PoolWarden needs Java 17 or newer (set JAVA_HOME or PATH)"
+		exit 1 ;;
+esac
+log "building with Java $java_version ($(command -v java))"
 
 exec ./mvnw -B verify "$@"
