@@ -85,6 +85,11 @@ public class GuardedDataSource extends DelegatingDataSource implements AutoClose
 	 */
 	private static final int HOLDER_SUMMARY_LENGTH = 600;
 
+	/**
+	 * How many snapshots a demand sample reads to keep the one with the least demand.
+	 */
+	private static final int DEMAND_READS = 3;
+
 	private final HikariDataSource pool;
 
 	private final PoolProbe probe;
@@ -559,7 +564,7 @@ public class GuardedDataSource extends DelegatingDataSource implements AutoClose
 		}
 		ConnectionTracker tracker = this.tracker;
 		boolean tracking = tracker != null && tracker.isTrackingHolders();
-		PoolSnapshot snapshot = snapshot();
+		PoolSnapshot snapshot = leastDemand();
 		List<DemandSample.Held> held = tracking ? tracker.holders()
 			.stream()
 			.map((holder) -> new DemandSample.Held(holder.thread(), holder.callSite(), holder.heldFor().toNanos(), holder.waitingAt()))
@@ -568,6 +573,24 @@ public class GuardedDataSource extends DelegatingDataSource implements AutoClose
 		advisor.sample(new DemandSample(System.nanoTime(), snapshot.active(), snapshot.waiting(), snapshot.max(),
 				tracking ? tracker.borrowed() : -1, tracking ? tracker.nestedAcquisitions() : 0, held,
 				(capacity != null) ? this.serverHeadroom : null, (capacity != null) ? capacity.limit() : null));
+	}
+
+	/**
+	 * Return the snapshot with the least demand of {@value #DEMAND_READS} taken back to
+	 * back. HikariCP's counters and PoolWarden's queue are read one after another, so a
+	 * caller that moves between them during a read (a busy caller closing and borrowing
+	 * again while the watch's thread is descheduled) can be counted twice, and one such
+	 * read would be a whole sample of the window's p99.
+	 */
+	private PoolSnapshot leastDemand() {
+		PoolSnapshot least = snapshot();
+		for (int read = 1; read < DEMAND_READS; read++) {
+			PoolSnapshot next = snapshot();
+			if (next.active() + next.waiting() < least.active() + least.waiting()) {
+				least = next;
+			}
+		}
+		return least;
 	}
 
 	/**
