@@ -242,47 +242,6 @@ class StuckPoolPostgresTests {
 		});
 	}
 
-	/**
-	 * Nothing tuned but the pool size: the default stuck-after (60 s), and Boot's 30 s
-	 * connection-timeout for the callers that keep arriving.
-	 */
-	@Test
-	void withTheDefaultsAPoolWhoseConnectionsNeverComeBackIsStuckAfterAMinute(CapturedOutput output)
-			throws Exception {
-		runner().run((context) -> {
-			DataSource dataSource = context.getBean(DataSource.class);
-			List<Connection> leaked = leakEveryConnection(dataSource);
-			AtomicBoolean calling = new AtomicBoolean(true);
-			Thread caller = new Thread(() -> {
-				while (calling.get()) {
-					try (Connection connection = dataSource.getConnection()) {
-						return;
-					}
-					catch (SQLException ex) {
-						// timed out after Boot's 30 s: the next request comes
-					}
-				}
-			}, "request-loop");
-			caller.start();
-			long start = System.nanoTime();
-			try {
-				await().atMost(Duration.ofSeconds(90)).pollInterval(Duration.ofSeconds(1))
-					.until(() -> status(context).equals(Status.DOWN));
-
-				assertThat(Duration.ofNanos(System.nanoTime() - start)).isGreaterThanOrEqualTo(Duration.ofSeconds(59));
-				assertThat(poolwarden(context).health(true).getDetails()).containsEntry("stuck", true);
-				assertThat(stuckLines(output)).hasSize(1).first().asString()
-					.contains("poolwarden.health.stuck-after=60s");
-			}
-			finally {
-				calling.set(false);
-				close(leaked);
-				caller.join(35_000);
-			}
-			await().atMost(Duration.ofSeconds(5)).until(() -> status(context).equals(Status.UP));
-		});
-	}
-
 	private static List<Connection> leakEveryConnection(DataSource dataSource) throws SQLException {
 		List<Connection> leaked = new ArrayList<>();
 		for (int i = 0; i < 2; i++) {
