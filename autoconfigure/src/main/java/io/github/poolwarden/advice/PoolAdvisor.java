@@ -53,6 +53,13 @@ public class PoolAdvisor implements AutoCloseable {
 	private static final long LOCK_SAMPLE_NANOS = TimeUnit.SECONDS.toNanos(1);
 
 	/**
+	 * How long the sampler's session is kept after the last sample with callers waiting
+	 * and every connection in use: a sample taken while a connection changes hands (a
+	 * moment with one in use fewer) does not close it, to open another a second later.
+	 */
+	static final long LOCK_SESSION_KEEP_NANOS = TimeUnit.SECONDS.toNanos(3);
+
+	/**
 	 * After a sample that could not be taken (the server refused the session, or the
 	 * query failed), how long before the next try: a full server is not asked for a
 	 * session every second.
@@ -84,6 +91,8 @@ public class PoolAdvisor implements AutoCloseable {
 	private long nextLockSample;
 
 	private boolean lockSessionOpen;
+
+	private long lastSaturatedSample;
 
 	private @Nullable Integer serverBudget;
 
@@ -181,12 +190,13 @@ public class PoolAdvisor implements AutoCloseable {
 			return;
 		}
 		if (sample.demand() <= sample.max() || sample.active() < sample.max()) {
-			if (this.lockSessionOpen) {
+			if (this.lockSessionOpen && sample.nanoTime() - this.lastSaturatedSample >= LOCK_SESSION_KEEP_NANOS) {
 				lockWaits.close();
 				this.lockSessionOpen = false;
 			}
 			return;
 		}
+		this.lastSaturatedSample = sample.nanoTime();
 		if (sample.nanoTime() - this.nextLockSample < 0) {
 			return;
 		}

@@ -298,6 +298,11 @@ class PoolAdvisorTests {
 		feed(advisor, 5, 4, 2, 4, 20);
 		assertThat(samples[0]).isEqualTo(5);
 		assertThat(closed[0]).isFalse();
+		feed(advisor, 1, 3, 3, 4, 20);
+		feed(advisor, 1, 4, 2, 4, 20);
+		assertThat(closed[0]).as("kept through a sample taken while a connection changed hands").isFalse();
+		feed(advisor, 2, 2, 0, 4, 20);
+		assertThat(closed[0]).as("kept for 3 s after the last sample with callers waiting").isFalse();
 		feed(advisor, 1, 2, 0, 4, 20);
 		assertThat(closed[0]).as("the session is given back once callers no longer wait").isTrue();
 	}
