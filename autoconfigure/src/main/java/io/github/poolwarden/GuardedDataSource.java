@@ -38,6 +38,7 @@ import io.github.poolwarden.retry.AcquisitionRetry;
 import io.github.poolwarden.retry.PoolExhaustedException;
 import io.github.poolwarden.support.ConnectionFailure;
 import io.github.poolwarden.support.JdbcTarget;
+import io.github.poolwarden.tracking.ConnectionHolder;
 import io.github.poolwarden.tracking.ConnectionTracker;
 import io.github.poolwarden.tracking.HolderSummary;
 import io.github.poolwarden.utilization.UtilizationLevel;
@@ -563,34 +564,69 @@ public class GuardedDataSource extends DelegatingDataSource implements AutoClose
 			return;
 		}
 		ConnectionTracker tracker = this.tracker;
-		boolean tracking = tracker != null && tracker.isTrackingHolders();
-		PoolSnapshot snapshot = leastDemand();
-		List<DemandSample.Held> held = tracking ? tracker.holders()
+		ConnectionTracker holders = (tracker != null && tracker.isTrackingHolders()) ? tracker : null;
+		DemandRead read = leastDemand(holders);
+		PoolSnapshot snapshot = read.snapshot();
+		List<DemandSample.Held> held = read.holders()
 			.stream()
 			.map((holder) -> new DemandSample.Held(holder.thread(), holder.callSite(), holder.heldFor().toNanos(), holder.waitingAt()))
-			.toList() : List.of();
+			.toList();
 		ServerCapacity capacity = this.serverCapacity;
-		advisor.sample(new DemandSample(System.nanoTime(), snapshot.active(), snapshot.waiting(), snapshot.max(),
-				tracking ? tracker.borrowed() : -1, tracking ? tracker.nestedAcquisitions() : 0, held,
+		advisor.sample(new DemandSample(System.nanoTime(), read.active(), snapshot.waiting(), snapshot.max(),
+				(holders != null) ? holders.borrowed() : -1, (holders != null) ? holders.nestedAcquisitions() : 0, held,
 				(capacity != null) ? this.serverHeadroom : null, (capacity != null) ? capacity.limit() : null));
 	}
 
 	/**
-	 * Return the snapshot with the least demand of {@value #DEMAND_READS} taken back to
-	 * back. HikariCP's counters and PoolWarden's queue are read one after another, so a
-	 * caller that moves between them during a read (a busy caller closing and borrowing
-	 * again while the watch's thread is descheduled) can be counted twice, and one such
-	 * read would be a whole sample of the window's p99.
+	 * Return the read with the least demand of {@value #DEMAND_READS} taken back to back.
+	 * <p>
+	 * Where holders are tracked, the connections in use are PoolWarden's holders rather
+	 * than HikariCP's active count: a caller that HikariCP has just handed a connection
+	 * stays in HikariCP's count of waiting threads until it leaves its queue, so for that
+	 * moment HikariCP counts it both active and waiting, and a watch thread that reads
+	 * then sees one caller more than there are; a caller is a holder only once it has
+	 * left HikariCP's queue. The waiting callers and the holders are still read one after
+	 * the other, so a caller moving between them during a read (a busy caller closing and
+	 * borrowing again while the watch's thread is descheduled) can be counted twice: the
+	 * least of the reads is kept, since one such read would be a whole sample of the
+	 * window's p99.
+	 * @param tracker the tracker of the holders, or {@code null} to count HikariCP's
+	 * active connections
 	 */
-	private PoolSnapshot leastDemand() {
-		PoolSnapshot least = snapshot();
+	private DemandRead leastDemand(@Nullable ConnectionTracker tracker) {
+		DemandRead least = demandRead(tracker);
 		for (int read = 1; read < DEMAND_READS; read++) {
-			PoolSnapshot next = snapshot();
-			if (next.active() + next.waiting() < least.active() + least.waiting()) {
+			DemandRead next = demandRead(tracker);
+			if (next.demand() < least.demand()) {
 				least = next;
 			}
 		}
 		return least;
+	}
+
+	private DemandRead demandRead(@Nullable ConnectionTracker tracker) {
+		PoolSnapshot snapshot = snapshot();
+		return (tracker != null) ? new DemandRead(snapshot, tracker.holders(), true)
+				: new DemandRead(snapshot, List.of(), false);
+	}
+
+	/**
+	 * One read of the pool's demand.
+	 *
+	 * @param snapshot the pool's counters
+	 * @param holders the holders, empty when not tracked
+	 * @param tracked whether holders are tracked, and count the connections in use
+	 */
+	private record DemandRead(PoolSnapshot snapshot, List<ConnectionHolder> holders, boolean tracked) {
+
+		int active() {
+			return this.tracked ? this.holders.size() : this.snapshot.active();
+		}
+
+		int demand() {
+			return active() + this.snapshot.waiting();
+		}
+
 	}
 
 	/**

@@ -16,6 +16,9 @@
 
 package io.github.poolwarden;
 
+import java.lang.reflect.Proxy;
+import java.sql.Connection;
+import java.sql.SQLException;
 import java.time.Duration;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
@@ -27,6 +30,9 @@ import io.github.poolwarden.advice.DemandSample;
 import io.github.poolwarden.advice.PoolAdvisor;
 import io.github.poolwarden.pool.PoolProbe;
 import io.github.poolwarden.pool.PoolSnapshot;
+import io.github.poolwarden.tracking.CallSiteCapture;
+import io.github.poolwarden.tracking.CallSites;
+import io.github.poolwarden.tracking.ConnectionTracker;
 import io.github.poolwarden.utilization.UtilizationMonitor;
 import io.github.poolwarden.utilization.UtilizationThresholds;
 import org.junit.jupiter.api.Test;
@@ -55,7 +61,9 @@ class DemandSampleReadsTests {
 	}
 
 	/**
-	 * The control: three reads that agree give that demand, however high.
+	 * The control: three reads that agree give that demand, however high; without
+	 * holders tracked, HikariCP's counts are all there is, so the hand-over of
+	 * {@link #aCallerHikariCountsActiveAndWaitingIsCountedOnce()} counts 9.
 	 */
 	@Test
 	void readsThatAgreeAreTheSample() {
@@ -65,12 +73,50 @@ class DemandSampleReadsTests {
 		assertThat(samples).singleElement().satisfies((sample) -> assertThat(sample.demand()).isEqualTo(9));
 	}
 
+	/**
+	 * Eight callers on a pool of 4, one of them just handed a connection by HikariCP
+	 * and not yet out of its queue: HikariCP counts it active and waiting in every read
+	 * (4 + 5), PoolWarden sees three holders and the five waiting. Where holders are
+	 * tracked they are the connections in use: the sample keeps 8.
+	 */
+	@Test
+	void aCallerHikariCountsActiveAndWaitingIsCountedOnce() throws SQLException {
+		PoolSnapshot handOver = new PoolSnapshot("orders", 4, 0, 4, 5, 4, 4);
+		ConnectionTracker tracker = new ConnectionTracker("orders", true, false, CallSiteCapture.NEVER,
+				new CallSites(List.of(), CallSites.DEFAULT_SKIPPED), Duration.ofMinutes(1));
+		for (int i = 0; i < 3; i++) {
+			tracker.track(stubConnection(), tracker.holding());
+		}
+		List<DemandSample> samples = sample(new Reads(handOver, handOver, handOver), tracker);
+
+		assertThat(samples).singleElement().satisfies((sample) -> {
+			assertThat(sample.active()).isEqualTo(3);
+			assertThat(sample.demand()).isEqualTo(8);
+			assertThat(sample.holders()).hasSize(3);
+		});
+	}
+
+	private static Connection stubConnection() {
+		return (Connection) Proxy.newProxyInstance(DemandSampleReadsTests.class.getClassLoader(),
+				new Class<?>[] { Connection.class }, (proxy, method, args) -> switch (method.getName()) {
+					case "unwrap" -> proxy;
+					case "isClosed" -> false;
+					case "hashCode" -> System.identityHashCode(proxy);
+					case "equals" -> proxy == args[0];
+					default -> null;
+				});
+	}
+
 	private static List<DemandSample> sample(Reads reads) {
+		return sample(reads, null);
+	}
+
+	private static List<DemandSample> sample(Reads reads, ConnectionTracker tracker) {
 		List<DemandSample> samples = new ArrayList<>();
 		try (HikariDataSource pool = new HikariDataSource()) {
 			pool.setPoolName("orders");
 			GuardedDataSource dataSource = new GuardedDataSource(pool, reads,
-					null, new UtilizationMonitor(UtilizationThresholds.DEFAULTS), null);
+					null, new UtilizationMonitor(UtilizationThresholds.DEFAULTS), tracker);
 			dataSource.setAdvisor(new PoolAdvisor("orders",
 					new PoolAdvisor.Settings(Duration.ofSeconds(10), Duration.ofSeconds(60), null, 1, true), null,
 					System::nanoTime) {

@@ -47,7 +47,12 @@ class PoolAdvisorTests {
 	private long nested;
 
 	private PoolAdvisor advisor(Duration window, @Nullable Integer workers, int instances, @Nullable LockWaits locks) {
-		return new PoolAdvisor("orders",
+		return advisor("orders", window, workers, instances, locks);
+	}
+
+	private PoolAdvisor advisor(String pool, Duration window, @Nullable Integer workers, int instances,
+			@Nullable LockWaits locks) {
+		return new PoolAdvisor(pool,
 				new PoolAdvisor.Settings(window, Duration.ofSeconds(60), workers, instances, true), locks,
 				() -> this.now);
 	}
@@ -358,11 +363,13 @@ class PoolAdvisorTests {
 
 	@Test
 	void oneInfoLineWhenTheVerdictChangesAtMostOncePerWindow(CapturedOutput output) {
-		PoolAdvisor advisor = advisor();
+		// a name of its own: the console also carries the lines of the advice tests that
+		// run beside this class, whose pools may be called "orders"
+		PoolAdvisor advisor = advisor("advised-once", Duration.ofSeconds(20), null, 1, null);
 		feed(advisor, 9, 2, 4, 2, 20);
 		assertThat(lines(output)).as("nothing while there is not enough data").isEmpty();
 		feed(advisor, 3, 2, 4, 2, 20);
-		assertThat(lines(output)).singleElement().asString().contains("orders - pool-size advice: grow").endsWith("set 6.");
+		assertThat(lines(output)).singleElement().asString().contains("advised-once - pool-size advice: grow").endsWith("set 6.");
 		feed(advisor, 5, 2, 6, 2, 20);
 		assertThat(advisor.advice().recommendedMaximumPoolSize()).isEqualTo(8);
 		assertThat(lines(output)).as("the change within the window waits for its end").hasSize(1);
@@ -454,7 +461,7 @@ class PoolAdvisorTests {
 	}
 
 	private static List<String> lines(CapturedOutput output) {
-		return output.getOut().lines().filter((line) -> line.contains("pool-size advice:")).toList();
+		return output.getOut().lines().filter((line) -> line.contains("advised-once - pool-size advice:")).toList();
 	}
 
 }
